@@ -52,7 +52,8 @@ let package = Package(
         .target(name: "RoundsSimulator", dependencies: ["RoundsCore", "RoundsImaging", flyingFox],
                 swiftSettings: swiftSettings),
         .target(name: "RoundsPipeline", dependencies: ["RoundsCore", "RoundsImaging", "RoundsChecklists", "RoundsStore",
-                                                      "RoundsJudge", "RoundsSimulator"], swiftSettings: swiftSettings),
+                                                      "RoundsJudge", "RoundsSimulator", "RoundsTensor", "RoundsDiffusion",
+                                                      "RoundsBroker"], swiftSettings: swiftSettings),
         .target(name: "RoundsTestSupport", dependencies: ["RoundsCore", flyingFox], swiftSettings: swiftSettings),
 
         .target(

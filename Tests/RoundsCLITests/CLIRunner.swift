@@ -22,6 +22,10 @@ struct CLIRunner {
         return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("rounds")
     }
 
+    /// The package's root folder (where Package.swift is), found from this source file's path.
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
     /// Runs `rounds` with `arguments` in `directory` (a fresh temporary folder by default).
     static func run(
         _ arguments: [String],

@@ -66,18 +66,31 @@ public final class DiffusionTrainer {
     ///
     /// - Throws: `.shapeMismatch`/`.invalidArgument` for images or labels that do not fit the model.
     public func train(images: Tensor, labels: [Int]?) throws(DiffusionError) -> TrainingStepResult {
+        try train(images: images, labels: labels, sampleWeights: nil)
+    }
+
+    /// One step whose loss is `(1/N) Σᵢ wᵢ · MSEᵢ` (reward-weighted finetuning); `sampleWeights` nil is
+    /// the plain mean. Multiplying by a weight of exactly 1 changes no bit, so all-ones weights give
+    /// the plain step. Timesteps are drawn from `0..<maxTimestep` (default: all T).
+    ///
+    /// - Throws: `.shapeMismatch`/`.invalidArgument` for images, labels or weights that do not fit.
+    public func train(
+        images: Tensor, labels: [Int]?, sampleWeights: [Float]?, maxTimestep: Int? = nil
+    ) throws(DiffusionError) -> TrainingStepResult {
         let unet = model.unet
         try unet.checkInputs(sampleShape: images.shape, timesteps: images.shape.first ?? 0, classLabels: labels)
-        let n = images.shape[0], T = schedule.trainTimesteps
+        let n = images.shape[0]
+        if let w = sampleWeights {
+            guard w.count == n, w.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+                throw DiffusionError(
+                    .invalidArgument, "sample weights: expected \(n) finite weights ≥ 0, got \(w.count)")
+            }
+        }
+        let T = try timestepLimit(maxTimestep)
         let timesteps = (0..<n).map { _ in Int(rng.next() % UInt64(T)) }
         let eps = rng.normals(images.count)
         let noisy = try schedule.addNoise(images.scalars, noise: eps, timesteps: timesteps)
-        let target: [Float]
-        switch model.scheduler.predictionType {
-        case .epsilon: target = eps
-        case .vPrediction: target = try schedule.velocity(images.scalars, noise: eps, timesteps: timesteps)
-        case .sample: target = images.scalars
-        }
+        let target = try denoisingTarget(images.scalars, noise: eps, timesteps: timesteps)
         var used = labels
         if let l = labels, let null = model.manifest.nullClassIndex, options.labelDropout > 0 {
             used = l.map { rng.nextUniform() < Float(options.labelDropout) ? null : $0 }
@@ -87,16 +100,46 @@ public final class DiffusionTrainer {
             Tensor(shape: images.shape, scalars: noisy), timesteps: timesteps.map(Float.init),
             classLabels: used, context: ctx)
         let perSample = Tensor.mseLossPerSample(out, Tensor(shape: images.shape, scalars: target))
-        let loss = perSample.mean()
+        let loss = sampleWeights.map { (perSample * Tensor(shape: [n], scalars: $0)).mean() } ?? perSample.mean()
         loss.backward()
+        let norm = applyGradients()
+        return TrainingStepResult(
+            loss: loss.scalar, perSample: perSample.scalars, gradNorm: norm,
+            timesteps: timesteps, labels: used)
+    }
+
+    /// Clips, steps the optimiser, clears gradients and updates the EMA; returns the norm before clipping.
+    func applyGradients() -> Float {
         let norm = options.maxGradNorm.map { clipGradientNorm(parameters, maxNorm: $0) } ?? gradientNorm()
         optimizer.step()
         optimizer.zeroGrad()
         ema?.update(from: parameters)
         step += 1
-        return TrainingStepResult(
-            loss: loss.scalar, perSample: perSample.scalars, gradNorm: norm,
-            timesteps: timesteps, labels: used)
+        return norm
+    }
+
+    /// The number of timesteps to draw from: `maxTimestep` (1…T) or T.
+    func timestepLimit(_ maxTimestep: Int?) throws(DiffusionError) -> Int {
+        let T = schedule.trainTimesteps
+        guard let m = maxTimestep else { return T }
+        guard m >= 1, m <= T else {
+            throw DiffusionError(.invalidArgument, "timestep range: expected 1 ≤ max ≤ \(T), got \(m)")
+        }
+        return m
+    }
+
+    /// The regression target for the scheduler's `prediction_type`: ε, v or x₀.
+    func denoisingTarget(_ x0: [Float], noise: [Float], timesteps: [Int]) throws(DiffusionError) -> [Float] {
+        switch model.scheduler.predictionType {
+        case .epsilon: return noise
+        case .vPrediction: return try schedule.velocity(x0, noise: noise, timesteps: timesteps)
+        case .sample: return x0
+        }
+    }
+
+    /// xₜ for `x0`, `noise` and per-sample `timesteps`.
+    func noised(_ x0: [Float], noise: [Float], timesteps: [Int]) throws(DiffusionError) -> [Float] {
+        try schedule.addNoise(x0, noise: noise, timesteps: timesteps)
     }
 
     /// Sets the step counter and generator (after restoring a checkpoint).

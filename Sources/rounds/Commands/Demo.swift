@@ -1,43 +1,88 @@
 import ArgumentParser
 import Foundation
+import RoundsBroker
 import RoundsChecklists
 import RoundsCore
+import RoundsDiffusion
 import RoundsJudge
 import RoundsPipeline
 import RoundsSimulator
 
-/// `rounds demo [--quick] [--out DIR] [--json]`: the offline demo, on built-in defaults, with no key and
-/// no network.
+/// `rounds demo [--quick] [--out DIR] [--json]`: the whole feedback loop offline, on built-in defaults.
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the offline demo: lint the checklists, then judge the procedural benchmark with the simulator.",
+        abstract: "Run the offline demo: one feedback round (RFT and DPO) on the procedural benchmark, judged by the simulator.",
         discussion: """
-            1. Lints every checklist and renders a sample judge prompt (to stderr). 2. Paints the procedural \
-            benchmark (four lesion conditions over six skin-tone bands, half with criteria broken on purpose), \
-            stores it in DIR/rounds.sqlite, serves the SIMULATOR judge (not a clinical model) on loopback and \
-            judges every image over real HTTP exactly as `rounds judge` does, then reports how often the \
-            judge finds every criterion met, per criterion and per skin-tone band, with 95% intervals, and \
-            how well its verdicts agree with how the images were painted. Writes DIR/summary.json. \
-            Feedback finetuning (RFT, DPO) is not part of the demo yet; the summary says so.
+            No key, no network. 1. Lints the checklists. 2. Paints the procedural benchmark (four lesion \
+            conditions over six skin-tone bands; the "real" images) into DIR/dataset and stores it in \
+            DIR/rounds.sqlite. 3. Loads the pretrained checkpoint shipped in Models/demo-unet (see its \
+            TRAINING.md). 4. Serves the SIMULATOR judge (it measures the criteria from pixels; not a \
+            clinical model) on loopback and asks it over real HTTP, exactly as `rounds judge` does. 5. Samples \
+            the pretrained model, judges the samples, builds RFT weights and DPO pairs with the broker, \
+            finetunes once with each, samples with the same seeds and judges again. Prints the before/after \
+            table (share of samples meeting every criterion with 95% intervals, per criterion, per skin-tone \
+            band) and writes DIR/summary.json.
             """
     )
 
     @OptionGroup var options: ChecklistOptions
 
-    @Option(help: "Output folder (dataset, store, summary.json).")
+    @Option(help: "Output folder (dataset, store, samples, models, summary.json).")
     var out = "rounds-demo"
 
-    @Flag(help: "A small, fast run (for CI): 8 images per condition.")
+    @Flag(help: "A small, fast run for CI (8 samples per condition, 10 sampling steps, short finetuning): checks that the loop runs, not the gain.")
     var quick = false
 
-    @Option(help: "Images per condition (default 64; 8 with --quick).")
+    @Option(help: "The pretrained model directory.")
+    var pretrained = "Models/demo-unet"
+
+    @Option(help: "Samples per condition and model (default 64; 8 with --quick).")
     var perCondition: Int?
 
     @Option(help: "Simulator: probability that a verdict is flipped.")
     var flipRate = 0.05
 
+    @Option(help: "RFT optimiser steps (default 200; 10 with --quick).")
+    var rftSteps: Int?
+
+    @Option(help: "DPO optimiser steps of 8 pairs (default 128; 8 with --quick).")
+    var dpoSteps: Int?
+
+    @Option(help: "RFT learning rate (AdamW, after a linear warm-up over a tenth of the steps).")
+    var rftLR = 5e-5
+
+    @Option(help: "DPO learning rate (AdamW, after a linear warm-up over a tenth of the steps).")
+    var dpoLR = 1e-5
+
+    @Option(help: "RFT weights: an image's weight is 1 when its share of criteria met is at least this, else 0.")
+    var rftThreshold = 1.0
+
+    @Option(help: "DPO β (see docs/finetuning.md for the sweep).")
+    var dpoBeta: Float = 500
+
+    @Option(help: "Sampler: ddpm (ancestral) or ddim.")
+    var scheduler: SamplerName = .ddpm
+
+    @Option(help: "Denoising steps when sampling (default 25; 10 with --quick).")
+    var samplingSteps: Int?
+
+    @Option(help: "DDIM's eta (with --scheduler ddim; 0 is deterministic).")
+    var eta = 1.0
+
+    @Option(help: "Classifier-free guidance scale when sampling (1: none).")
+    var guidance = 1.0
+
     @Flag(help: "Print summary.json on stdout.")
     var json = false
+
+    func validate() throws {
+        for (name, v) in [("--per-condition", perCondition), ("--rft-steps", rftSteps), ("--dpo-steps", dpoSteps),
+                          ("--sampling-steps", samplingSteps)] {
+            if let v, v < 1 { throw ValidationError("\(name): expected at least 1, got \(v)") }
+        }
+        guard dpoBeta > 0 else { throw ValidationError("--dpo-beta: expected a positive number, got \(dpoBeta)") }
+        guard guidance >= 1 else { throw ValidationError("--guidance: expected at least 1, got \(guidance)") }
+    }
 
     func run() async throws {
         let catalog: ChecklistCatalog
@@ -60,29 +105,42 @@ struct Demo: AsyncParsableCommand {
                 + missing.map { "synthetic/\($0.rawValue)" }.joined(separator: ", "))
             throw ExitCode(2)
         }
+        guard FileManager.default.fileExists(atPath: pretrained + "/unet/config.json") else {
+            Console.error("error: \(pretrained): no pretrained model here; run the demo from the repository root, "
+                + "or pass --pretrained DIR (Models/demo-unet/TRAINING.md has the command that trains it)")
+            throw ExitCode(2)
+        }
         do {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-            let demo = OfflineJudgeDemo(
-                outDir: out, perCondition: perCondition ?? (quick ? 8 : 64),
-                settings: try SimulatorSettings(flipRate: flipRate), catalog: catalog, prompts: prompts)
-            let bar = ProgressLine("judging", total: (perCondition ?? (quick ? 8 : 64)) * SyntheticCondition.allCases.count)
-            let summary = try await demo.run(log: { Console.error($0) }) { bar.update($0.done, detail: "\($0.failed) failed") }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            let data = try encoder.encode(summary)
+            let demo = OfflineRoundDemo(settings: try settings(), catalog: catalog, prompts: prompts)
+            let bars = ProgressBars()
+            let summary = try await demo.run(log: { Console.error($0) }) { bars.update($0, $1, $2) }
+            let data = Data((summary.json.prettyString + "\n").utf8)
             try data.write(to: URL(fileURLWithPath: out).appendingPathComponent("summary.json"))
-            if json {
-                print(String(decoding: data, as: UTF8.self))
-            } else {
-                printTable(summary)
-            }
-            if summary.failed > 0 { throw ExitCode(1) }
+            if json { print(String(decoding: data, as: UTF8.self), terminator: "") } else { printTable(summary) }
         } catch let exit as ExitCode {
             throw exit
         } catch {
             throw Console.fail(error)
         }
+    }
+
+    private func settings() throws -> OfflineRoundDemo.Settings {
+        let sampler = SampleWriter(
+            perCondition: perCondition ?? (quick ? 8 : 64),
+            options: GenerationOptions(scheduler: scheduler.kind, steps: samplingSteps ?? (quick ? 10 : 25), eta: eta,
+                                       guidanceScale: guidance),
+            seed: 2026, batch: 32)
+        let rft = FinetuneSettings(objective: .rft, steps: rftSteps ?? (quick ? 10 : 200), learningRate: rftLR, seed: 5)
+        let dpo = FinetuneSettings(
+            objective: .dpo, steps: dpoSteps ?? (quick ? 8 : 128), learningRate: dpoLR, seed: 6,
+            dpo: DPOOptions(beta: dpoBeta), pairsPerStep: 8)
+        let round = FeedbackRound.Settings(
+            sampler: sampler, objectives: [.rft, .dpo], rft: rft, dpo: dpo,
+            weighting: RFTWeighting(function: .threshold(tau: rftThreshold, low: 0)), generator: "rounds demo")
+        return OfflineRoundDemo.Settings(
+            outDir: out, pretrained: pretrained, simulator: try SimulatorSettings(flipRate: flipRate),
+            realPerCondition: 256, round: round)
     }
 
     private func lintSummary(_ catalog: ChecklistCatalog, _ prompts: PromptLibrary) {
@@ -92,27 +150,46 @@ struct Demo: AsyncParsableCommand {
             let criteria = checklists.reduce(0) { $0 + $1.criteria.count }
             Console.error("  \(domain.id): \(checklists.count) conditions, \(criteria) criteria")
         }
-        if let checklist = try? catalog.resolve("synthetic/target-lesion"), let domain = catalog.domain("synthetic") {
-            Console.error("sample judge prompt (\(checklist.condition), checklist \(checklist.version.prefix(12))):")
-            let text = PromptRenderer.judgeImage(prompts.template(.judgeImage), checklist: checklist, domain: domain,
-                                                 answerShape: AnswerShape.judgeImage(checklist))
-            Console.error(text.split(separator: "\n").prefix(12).map { "  | " + $0 }.joined(separator: "\n") + "\n  | …")
-        }
     }
 
-    private func printTable(_ s: OfflineJudgeDemo.Summary) {
-        func pct(_ p: Proportion) -> String {
-            String(format: "%5.1f%%  [%4.1f, %4.1f]  (n=%d)", p.rate * 100, p.ci95[0] * 100, p.ci95[1] * 100, p.total)
+    private func printTable(_ s: DemoSummary) {
+        func pct(_ p: Proportion?) -> String {
+            guard let p else { return String(repeating: " ", count: 24) }
+            return String(format: "%5.1f%% [%4.1f, %4.1f]", p.rate * 100, p.ci95[0] * 100, p.ci95[1] * 100)
         }
-        print("Offline demo (SIMULATOR judge, flip rate \(s.simulator["flip_rate"] ?? 0)): \(s.images) images, \(s.judged) judged, \(s.failed) failed")
-        print("all criteria met, judged:   \(pct(s.allCriteriaJudged))")
-        print("all criteria met, painted:  \(pct(s.allCriteriaPainted))")
-        print("verdicts agreeing with the painting: \(pct(s.verdictAccuracy))")
-        print("per skin-tone band (all criteria met, judged):")
-        for tone in SkinTone.allCases { if let p = s.perSkinTone[tone.rawValue] { print("  \(tone.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)) \(pct(p))") } }
+        func pad(_ s: String, _ n: Int) -> String { s.padding(toLength: n, withPad: " ", startingAt: 0) }
+        let models = ["before", "rft", "dpo"]
+        print("Offline round (SIMULATOR judge, not a clinical model): share of samples meeting every criterion")
+        print(pad("", 36) + models.map { pad($0, 24) }.joined(separator: " "))
+        print(pad("all criteria", 36) + models.map { pct(s.allCriteria[$0]) }.joined(separator: " "))
+        print("per skin-tone band:")
+        for tone in SkinTone.allCases.map(\.rawValue) {
+            print(pad("  " + tone, 36) + models.map { pct(s.perSkinTone[$0]?[tone]) }.joined(separator: " "))
+        }
         print("per criterion (met):")
-        for key in s.perCriterion.keys.sorted() { print("  \(key.padding(toLength: 36, withPad: " ", startingAt: 0)) \(pct(s.perCriterion[key]!))") }
-        print("stage: \(s.stage)")
+        for key in (s.perCriterion["before"] ?? [:]).keys.sorted() {
+            print(pad("  " + key, 36) + models.map { pct(s.perCriterion[$0]?[key]) }.joined(separator: " "))
+        }
+        if !s.classifierAccuracy.isEmpty {
+            print("classifier recognises the intended condition: "
+                + models.map { "\($0) " + String(format: "%.1f%%", (s.classifierAccuracy[$0] ?? .nan) * 100) }
+                .joined(separator: ", "))
+        }
+        print("simulator vs painting on \(s.judgeCheck.images) real test images: "
+            + String(format: "%.1f%%", s.judgeCheck.verdictAgreement.rate * 100) + " of verdicts agree")
         print("store: \(s.storePath); summary: \(out)/summary.json")
+    }
+}
+
+/// One progress line per phase of the demo (sampling, judging, finetuning).
+final class ProgressBars: @unchecked Sendable {
+    private let lock = NSLock()
+    private var bars: [String: ProgressLine] = [:]
+
+    func update(_ phase: String, _ done: Int, _ total: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        if bars[phase] == nil { bars[phase] = ProgressLine(phase, total: total) }
+        bars[phase]!.update(done)
     }
 }

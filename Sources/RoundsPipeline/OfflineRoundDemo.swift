@@ -1,0 +1,154 @@
+import Foundation
+import RoundsBroker
+import RoundsChecklists
+import RoundsCore
+import RoundsDiffusion
+import RoundsImaging
+import RoundsJudge
+import RoundsSimulator
+import RoundsStore
+
+/// The offline demo: the whole feedback loop on the procedural benchmark, with no key and no network.
+///
+/// Paints the benchmark (the "real" images: every criterion met), stores it, loads the shipped
+/// pretrained checkpoint, then runs one `FeedbackRound` for RFT and DPO with the SIMULATOR judge
+/// served on loopback and asked over real HTTP. The before/after shares come from the simulator's
+/// verdicts; the simulator is also asked about the real test images, so its agreement with how they
+/// were painted is measured in the same run.
+public struct OfflineRoundDemo {
+    public struct Settings {
+        public var outDir: String
+        public var pretrained: String
+        public var simulator: SimulatorSettings
+        /// Real images per condition (the training set of the shipped checkpoint: 256).
+        public var realPerCondition: Int
+        public var round: FeedbackRound.Settings
+
+        public init(outDir: String, pretrained: String, simulator: SimulatorSettings, realPerCondition: Int,
+                    round: FeedbackRound.Settings) {
+            self.outDir = outDir
+            self.pretrained = pretrained
+            self.simulator = simulator
+            self.realPerCondition = realPerCondition
+            self.round = round
+        }
+    }
+
+    public var settings: Settings
+    public var catalog: ChecklistCatalog
+    public var prompts: PromptLibrary
+
+    public init(settings: Settings, catalog: ChecklistCatalog, prompts: PromptLibrary) {
+        self.settings = settings
+        self.catalog = catalog
+        self.prompts = prompts
+    }
+
+    /// The dataset the shipped checkpoint was trained on (`rounds dataset synth --size 32 --per-condition 256`).
+    public static func dataset(perCondition: Int) throws -> SyntheticDataset {
+        try SyntheticDataset(size: 32, perCondition: perCondition, defectRate: 0, seed: 1)
+    }
+
+    public func run(log: @escaping (String) -> Void, progress: @escaping @Sendable (String, Int, Int) -> Void) async throws
+        -> DemoSummary
+    {
+        let start = Date()
+        let out = settings.outDir
+        let storePath = out + "/rounds.sqlite"
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: storePath + suffix) }
+        for folder in ["samples", "models", "signal"] { try? FileManager.default.removeItem(atPath: "\(out)/\(folder)") }
+        let store = try Store(path: storePath)
+
+        let parent = try DiffusionModel(directory: URL(fileURLWithPath: settings.pretrained))
+        log("pretrained checkpoint: \(settings.pretrained) (\(parent.unet.parameterCount) parameters, "
+            + "\(parent.manifest.conditions.count) conditions, \(parent.manifest.imageSize)x\(parent.manifest.imageSize))")
+        let real = try paintRealImages(store: store, model: parent, log: log)
+
+        let server = try await SimulatorServer.start(settings: settings.simulator)
+        log("SIMULATOR judge (measures pixels; not a clinical model) at \(server.baseURL)")
+        let endpoint = try EndpointConfig.adHoc(baseURL: server.baseURL, model: SimulatorServer.modelName, provider: .openai)
+        let judge: FeedbackRound.Judge = { ids in
+            let plan = try JudgeRunPlan.make(
+                store: store, catalog: catalog, prompts: prompts, model: endpoint.model, imageIDs: ids)
+            return try await JudgeRunner(store: store, client: JudgeClient(endpoint: endpoint, apiKey: nil))
+                .run(plan) { p in progress("judge", p.done, ids.count) }
+        }
+        do {
+            let judgeCheck = try await checkJudge(real.test, judge: judge, store: store)
+            log("simulator on the real test images: "
+                + String(format: "%.1f%%", judgeCheck.verdictAgreement.rate * 100)
+                + " of verdicts agree with the painting")
+            let round = FeedbackRound(settings: settings.round, store: store, catalog: catalog, outDir: out)
+            let result = try await round.run(
+                parent: parent, parentDirectory: settings.pretrained, real: real.train, judge: judge, log: log,
+                progress: progress)
+            await server.stop()
+            return DemoSummary(
+                result: result, settings: settings, judgeCheck: judgeCheck, storePath: storePath,
+                seconds: Date().timeIntervalSince(start))
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+
+    /// Paints the benchmark into `out/dataset`, stores it as real images and returns the model inputs of
+    /// the train split (RFT's real term) and the test split's records (the judge check).
+    private func paintRealImages(store: Store, model: DiffusionModel, log: (String) -> Void) throws
+        -> (train: [FinetuneExample], test: [(ImageRecord, Set<String>)])
+    {
+        let dataset = try Self.dataset(perCondition: settings.realPerCondition)
+        let dataDir = settings.outDir + "/dataset"
+        log("painting \(settings.realPerCondition * dataset.conditions.count) real stand-in images into \(dataDir)")
+        _ = try DatasetWriter(dataset: dataset).write(to: dataDir)
+        var records: [ImageRecord] = []
+        var train: [FinetuneExample] = []
+        var test: [(ImageRecord, Set<String>)] = []
+        let (channels, size) = (model.unet.config.inChannels, model.manifest.imageSize)
+        for item in try dataset.items() {
+            let path = "\(dataDir)/\(item.spec.condition.rawValue)/\(item.fileName)"
+            let loaded = try ImageFile.load(path: path)
+            let condition = try ConditionID(domain: SyntheticCondition.domain, name: item.spec.condition.rawValue)
+            let record = ImageRecord(
+                id: loaded.image.imageID, fileSHA256: loaded.fileSHA256, path: ImageIdentity.absolutePath(path),
+                format: .png, width: loaded.image.width, height: loaded.image.height, byteCount: loaded.byteCount,
+                condition: condition, origin: .real, split: item.split, generator: "rounds procedural benchmark",
+                skinTone: "ita:\(item.spec.tone.rawValue)")
+            records.append(record)
+            if item.split == .test {
+                test.append((record, Set(item.spec.failing.map(\.rawValue))))
+            } else {
+                let label = try model.manifest.classIndex(of: condition.description)
+                train.append(FinetuneExample(image: ModelImages.input(loaded.image, channels: channels, size: size), label: label))
+            }
+        }
+        _ = try store.addImages(records)
+        return (train, test)
+    }
+
+    /// Judges the real test images and measures verdict agreement with how they were painted.
+    private func checkJudge(_ test: [(ImageRecord, Set<String>)], judge: FeedbackRound.Judge, store: Store) async throws
+        -> JudgeCheck
+    {
+        _ = try await judge(test.map(\.0.id))
+        var agree = 0, total = 0
+        let evaluation = try ModelEvaluation.evaluate(images: test.map(\.0), store: store, catalog: catalog)
+        for (record, broken) in test {
+            guard let id = record.condition, let version = catalog.checklists[id]?.version else { continue }
+            for v in try store.latestVerdicts(checklistVersion: version, imageIDs: [record.id]) {
+                total += 1
+                if (v.verdict == .met) == !broken.contains(v.criterionID) { agree += 1 }
+            }
+        }
+        return JudgeCheck(
+            images: test.count, allCriteriaJudged: evaluation.allCriteria,
+            verdictAgreement: Proportion(successes: agree, total: total))
+    }
+}
+
+/// How the simulator judged real images painted to meet every criterion.
+public struct JudgeCheck: Sendable, Codable {
+    public var images: Int
+    public var allCriteriaJudged: Proportion
+    public var verdictAgreement: Proportion
+}

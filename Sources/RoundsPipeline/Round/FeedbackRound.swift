@@ -1,0 +1,162 @@
+import Foundation
+import RoundsBroker
+import RoundsChecklists
+import RoundsCore
+import RoundsDiffusion
+import RoundsJudge
+import RoundsStore
+
+/// One feedback round (Sun et al., MAGIC): sample the parent model, judge the samples, turn verdicts into
+/// RFT weights and DPO pairs with the broker, finetune once per objective, sample with the same seeds and
+/// judge again. Every step goes through the same store, broker files and checkpoint rows as the
+/// individual commands, so a round can be audited like hand-run steps.
+public struct FeedbackRound {
+    /// Judges stored images by id, returning the run's summary (the simulator or a real endpoint).
+    public typealias Judge = ([String]) async throws -> JudgeRunner.Summary
+
+    public struct Settings {
+        public var sampler: SampleWriter
+        public var objectives: [FinetuneObjective]
+        public var rft: FinetuneSettings
+        public var dpo: FinetuneSettings
+        public var weighting: RFTWeighting
+        public var pairRule: PairRule
+        /// Pair candidates per condition for the pair rule.
+        public var pairsPerCondition: Int
+        public var generator: String
+
+        public init(
+            sampler: SampleWriter, objectives: [FinetuneObjective], rft: FinetuneSettings, dpo: FinetuneSettings,
+            weighting: RFTWeighting, pairRule: PairRule = .magic, pairsPerCondition: Int = 512,
+            generator: String = "rounds"
+        ) {
+            self.sampler = sampler
+            self.objectives = objectives
+            self.rft = rft
+            self.dpo = dpo
+            self.weighting = weighting
+            self.pairRule = pairRule
+            self.pairsPerCondition = pairsPerCondition
+            self.generator = generator
+        }
+    }
+
+    /// What a round measured and made.
+    public struct Result {
+        public var before: ModelEvaluation
+        public var after: [FinetuneObjective: ModelEvaluation] = [:]
+        public var curves: [FinetuneObjective: FinetuneCurve] = [:]
+        public var checkpoints: [String: Int64] = [:]
+        public var modelDirectories: [FinetuneObjective: String] = [:]
+        public var samples: [String: [ImageRecord]] = [:]
+        public var judgeRuns: [String: Int64] = [:]
+        /// RFT: weighted images and their mean weight; DPO: MAGIC's pair counts.
+        public var rftWeights: (count: Int, meanWeight: Double)?
+        public var dpoCounts: PairCounts?
+        public var signalFiles: [FinetuneObjective: String] = [:]
+    }
+
+    public var settings: Settings
+    public var store: Store
+    public var catalog: ChecklistCatalog
+    public var outDir: String
+
+    public init(settings: Settings, store: Store, catalog: ChecklistCatalog, outDir: String) {
+        self.settings = settings
+        self.store = store
+        self.catalog = catalog
+        self.outDir = outDir
+    }
+
+    /// Runs the round from `parent` (saved at `parentDirectory`), with `real` images for RFT's β_r term.
+    public func run(
+        parent: DiffusionModel, parentDirectory: String, real: [FinetuneExample], judge: Judge,
+        log: (String) -> Void, progress: (String, Int, Int) -> Void
+    ) async throws -> Result {
+        let parentID = try CheckpointRecorder.record(parent, directory: parentDirectory, store: store)
+        let before = try await sampleAndJudge(
+            parent, checkpointID: parentID, name: "before", judge: judge, log: log, progress: progress)
+        var result = Result(before: before.evaluation)
+        result.checkpoints["before"] = parentID
+        result.samples["before"] = before.images
+        result.judgeRuns["before"] = before.runID
+        try FileManager.default.createDirectory(atPath: "\(outDir)/signal", withIntermediateDirectories: true)
+
+        for objective in settings.objectives {
+            let data: FinetuneData
+            let signal: String
+            switch objective {
+            case .rft:
+                signal = "\(outDir)/signal/rft-weights.csv"
+                let job = RFTJob(run: before.runID, policy: ScorePolicy(), weighting: settings.weighting, out: signal)
+                let made = try job.run(store: store, catalog: catalog)
+                let weights = made.weights.entries.map(\.weight)
+                result.rftWeights = (weights.count, weights.reduce(0, +) / Double(max(weights.count, 1)))
+                log("broker: RFT weights for \(weights.count) images (mean weight "
+                    + String(format: "%.3f", result.rftWeights!.meanWeight) + ") → \(signal)")
+                let synthetic = try SignalExamples.rft(try TrainingSignal.readWeights(path: signal), model: parent)
+                data = .rft(synthetic: synthetic, real: real)
+            case .dpo:
+                signal = "\(outDir)/signal/dpo-pairs.parquet"
+                for condition in Set(before.images.compactMap(\.condition)).sorted() {
+                    _ = try PairsMakeJob(
+                        condition: condition, sameSource: false, max: settings.pairsPerCondition,
+                        seed: settings.sampler.seed
+                    ).run(store: store)
+                }
+                let made = try DPOJob(run: before.runID, rule: settings.pairRule, policy: ScorePolicy(), sameSource: false, out: signal)
+                    .run(store: store, catalog: catalog)
+                result.dpoCounts = made.set.counts
+                let c = made.set.counts
+                log("broker: \(made.set.pairs.count) one-winner DPO pairs (\(c.bothWin) both-win, \(c.bothLose) "
+                    + "both-lose, \(c.oneWinner) one-winner of \(c.total)) → \(signal)")
+                data = .dpo(try SignalExamples.dpo(try TrainingSignal.readPairs(path: signal), model: parent))
+            }
+            result.signalFiles[objective] = signal
+            let settings = objective == .rft ? self.settings.rft : self.settings.dpo
+            let job = FinetuneJob(settings: settings, parentPath: parentDirectory, signal: signal)
+            let started = Date()
+            let (model, curve) = try job.run(parent: parent, data: data) { curve in
+                progress("finetune \(objective.rawValue)", curve.points.count, settings.steps)
+            }
+            let directory = "\(outDir)/models/\(objective.rawValue)"
+            var metrics: [String: JSONValue] = [
+                "final_loss": .number(Double(curve.recent { $0.loss })),
+                "seconds": .number(Date().timeIntervalSince(started)),
+            ]
+            if objective == .dpo {
+                metrics["implicit_accuracy"] = .number(Double(curve.recent { $0.implicitAccuracy }))
+                metrics["margin"] = .number(Double(curve.recent { $0.margin }))
+            }
+            let id = try CheckpointRecorder.save(
+                model, to: directory, parentID: parentID, metrics: .object(metrics), store: store)
+            try curve.write(to: URL(fileURLWithPath: directory))
+            log("finetune \(objective.rawValue): \(settings.steps) steps, final loss "
+                + String(format: "%.4f", Double(curve.recent { $0.loss })) + " → \(directory)")
+            let after = try await sampleAndJudge(
+                model, checkpointID: id, name: objective.rawValue, judge: judge, log: log, progress: progress)
+            result.after[objective] = after.evaluation
+            result.curves[objective] = curve
+            result.checkpoints[objective.rawValue] = id
+            result.modelDirectories[objective] = directory
+            result.samples[objective.rawValue] = after.images
+            result.judgeRuns[objective.rawValue] = after.runID
+        }
+        return result
+    }
+
+    private func sampleAndJudge(
+        _ model: DiffusionModel, checkpointID: Int64, name: String, judge: Judge, log: (String) -> Void,
+        progress: (String, Int, Int) -> Void
+    ) async throws -> (images: [ImageRecord], evaluation: ModelEvaluation, runID: Int64?) {
+        let images = try settings.sampler.write(
+            model: model, checkpointID: checkpointID, generator: "\(settings.generator) (\(name))",
+            outDir: "\(outDir)/samples/\(name)", store: store
+        ) { done, total in progress("sample \(name)", done, total) }
+        let summary = try await judge(images.map(\.id))
+        log("judge \(name): \(summary.judged) judged, \(summary.failed) failed (run \(summary.runID.map(String.init) ?? "?"))")
+        let evaluation = try ModelEvaluation.evaluate(images: images, store: store, catalog: catalog)
+        log("\(name): \(evaluation.allCriteria.successes)/\(evaluation.allCriteria.total) samples meet every criterion")
+        return (images, evaluation, summary.runID)
+    }
+}
