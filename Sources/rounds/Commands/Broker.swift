@@ -185,14 +185,14 @@ struct BrokerRFT: AsyncParsableCommand {
             scoring.reportGate(result.trustGate)
             let skipped = result.unjudged.count + result.unscored.count + result.withoutChecklist.count
             if skipped > 0 {
-                StandardError.print(
+                Console.error(
                     "broker rft: not weighted: \(result.unjudged.count) unjudged, \(result.unscored.count) without a score, "
                         + "\(result.withoutChecklist.count) without a checklist")
             }
             let weights = result.weights.entries.map(\.weight)
             let mean = weights.reduce(0, +) / Double(weights.count)
             if json {
-                StandardOutput.write(
+                Console.write(
                     JSONValue.object([
                         "out": .string(out), "set_id": .number(Double(result.setID)),
                         "images": .number(Double(weights.count)), "mean_weight": .number(mean),
@@ -204,7 +204,7 @@ struct BrokerRFT: AsyncParsableCommand {
                         "sources": job.sources.provenance, "trust_gate": result.trustGate.provenance,
                     ]).canonicalString + "\n")
             } else {
-                StandardOutput.write(
+                Console.write(
                     "wrote \(weights.count) weight(s) to \(out) (mean \(String(format: "%.4f", mean))), "
                         + "preference set \(result.setID), judge run(s) \(result.runIDs.map(String.init).joined(separator: ", "))\n"
                 )

@@ -65,18 +65,18 @@ struct BrokerDPO: AsyncParsableCommand {
             let result = try job.run(store: try database.open(), catalog: try checklists.catalog())
             scoring.reportGate(result.trustGate)
             let c = result.set.counts
-            StandardError.print("pairs (\(result.pairSource)): \(c.total)")
-            StandardError.print("  both-win    \(c.bothWin)")
-            StandardError.print("  both-lose   \(c.bothLose)")
-            StandardError.print("  one-winner  \(c.oneWinner)")
-            StandardError.print(
+            Console.error("pairs (\(result.pairSource)): \(c.total)")
+            Console.error("  both-win    \(c.bothWin)")
+            Console.error("  both-lose   \(c.bothLose)")
+            Console.error("  one-winner  \(c.oneWinner)")
+            Console.error(
                 "  dropped     \(c.dropped) (tie \(c.tie), inconsistent \(c.inconsistent), unscored \(c.unscored))")
             if !result.unjudged.isEmpty {
-                StandardError.print(
+                Console.error(
                     "broker dpo: \(result.unjudged.count) paired image(s) have no verdicts (their pairs are unscored)")
             }
             if json {
-                StandardOutput.write(
+                Console.write(
                     JSONValue.object([
                         "out": .string(out), "set_id": .number(Double(result.setID)),
                         "pairs_written": .number(Double(result.set.pairs.count)), "counts": c.provenance,
@@ -85,7 +85,7 @@ struct BrokerDPO: AsyncParsableCommand {
                         "sources": job.sources.provenance, "trust_gate": result.trustGate.provenance,
                     ]).canonicalString + "\n")
             } else {
-                StandardOutput.write(
+                Console.write(
                     "wrote \(result.set.pairs.count) pair(s) to \(out), preference set \(result.setID)\n")
             }
         } catch {

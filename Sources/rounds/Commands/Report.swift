@@ -58,7 +58,7 @@ struct ReportCommand: AsyncParsableCommand {
                     throw AlignmentError(.unreadableFile, "cannot write \(path): \(error.localizedDescription)")
                 }
             }
-            StandardError.print("report: \(data.rows.count) image(s); wrote \(files.map(\.0).joined(separator: ", "))")
+            Console.error("report: \(data.rows.count) image(s); wrote \(files.map(\.0).joined(separator: ", "))")
         } catch {
             throw StoreCommandFailure.exit(error)
         }
