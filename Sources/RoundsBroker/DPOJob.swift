@@ -12,6 +12,11 @@ import RoundsStore
 public struct DPOJob: Sendable {
     /// The judge runs (none: each image's latest judgment) and raters whose verdicts make the scores.
     public var sources: ScoreSources
+    /// The one judge run of `sources`, or nil for none or several; setting it replaces the runs.
+    public var run: Int64? {
+        get { sources.runs.count == 1 ? sources.runs[0] : nil }
+        set { sources.runs = newValue.map { [$0] } ?? [] }
+    }
     public var rule: PairRule
     public var policy: ScorePolicy
     /// Leaves out criteria the judge disagrees with the experts on (on by default; `.off` to disable).
@@ -108,7 +113,7 @@ public struct DPOJob: Sendable {
         let runIDs = loaded.runIDs
         guard case .object(var parameters) = set.provenance else { preconditionFailure("provenance is an object") }
         parameters["runs"] = .array(runIDs.map { .number(Double($0)) })
-        parameters["run_option"] = sources.runs.count == 1 ? .number(Double(sources.runs[0])) : .null
+        parameters["run_option"] = run.map { .number(Double($0)) } ?? .null
         parameters["sources"] = sources.provenance
         parameters["source_counts"] = judged.sourcesProvenance
         parameters["pairs"] = [

@@ -48,14 +48,14 @@ struct JudgedSyntheticImages {
         }
         let inputs = try merge(store: store, catalog: catalog, images: images, sources: sources)
         guard !inputs.images.isEmpty else {
-            if sources.raters.isEmpty {
+            if sources.raters.isEmpty && sources.runs.count <= 1 {
                 throw RFTJob.noVerdicts(run: sources.runs.first, images: images.count, store: store)
             }
             throw BrokerError(
                 .emptyInput,
                 "\(store.path): none of the \(images.count) synthetic image(s) has judge verdicts"
-                    + (sources.runs.isEmpty ? "" : " in run " + JudgeRuns.list(sources.runs))
-                    + " or per-criterion labels by " + sources.raters.joined(separator: ", ")
+                    + (sources.runs.isEmpty ? "" : " in runs " + JudgeRuns.list(sources.runs))
+                    + (sources.raters.isEmpty ? "" : " or per-criterion labels by " + sources.raters.joined(separator: ", "))
                     + " against its current checklist")
         }
         var policy = policy

@@ -8,6 +8,11 @@ import RoundsStore
 public struct RFTJob: Sendable {
     /// The judge runs (none: each image's latest judgment) and raters whose verdicts make the scores.
     public var sources: ScoreSources
+    /// The one judge run of `sources`, or nil for none or several; setting it replaces the runs.
+    public var run: Int64? {
+        get { sources.runs.count == 1 ? sources.runs[0] : nil }
+        set { sources.runs = newValue.map { [$0] } ?? [] }
+    }
     public var policy: ScorePolicy
     /// Leaves out criteria the judge disagrees with the experts on (on by default; `.off` to disable).
     public var trustGate = TrustGate()
@@ -63,9 +68,8 @@ public struct RFTJob: Sendable {
         let runIDs = loaded.runIDs
         let parameters: JSONValue = [
             "weighting": weighting.provenance, "score_policy": policy.provenance, "reward": "checklist_score",
-            "runs": .array(runIDs.map { .number(Double($0)) }), "sources": sources.provenance,
-            "run_option": sources.runs.count == 1 ? .number(Double(sources.runs[0])) : .null,
-            "source_counts": judged.sourcesProvenance,
+            "runs": .array(runIDs.map { .number(Double($0)) }), "run_option": run.map { .number(Double($0)) } ?? .null,
+            "sources": sources.provenance, "source_counts": judged.sourcesProvenance,
             "judgments": .number(Double(loaded.images.reduce(0) { $0 + $1.judgmentIDs.count })),
             "checklist_versions": .object(
                 Dictionary(

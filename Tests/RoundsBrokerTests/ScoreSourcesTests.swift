@@ -87,6 +87,12 @@ import Testing
         #expect(throwsBroker(.invalidParameter, ["no judge run 99", "stored runs: \(run)"]) {
             _ = try f.rft(sources: ScoreSources(runs: [run, 99]))
         })
+        let empty = [try f.judgeRun(f.acne, images: []), try f.judgeRun(f.vitiligo, images: [])]
+        #expect(throwsBroker(.emptyInput, [
+            "none of the 12 synthetic image(s) has judge verdicts in runs \(empty[0]), \(empty[1]) against its current checklist"
+        ]) {
+            _ = try f.rft(sources: ScoreSources(runs: empty))
+        })
         #expect(throwsBroker(.invalidParameter, ["no labels by rater 'zoe'", "no labels are stored"]) {
             _ = try f.rft(sources: ScoreSources(raters: ["zoe"]))
         })
