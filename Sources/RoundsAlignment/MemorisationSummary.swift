@@ -61,7 +61,8 @@ public struct MemorisationSummary: Sendable {
         let train = try FeatureMatrix(
             rows: try training.map { try PixelFeatures.vector(path: $0.path, imageID: $0.id) }, name: "training images")
         let fake = try FeatureMatrix(
-            rows: try generated.map { try PixelFeatures.vector(path: $0.path, imageID: $0.id) }, name: "generated images")
+            rows: try generated.map { try PixelFeatures.vector(path: $0.path, imageID: $0.id) },
+            name: "generated images")
         let report = try Memorisation.analyse(generated: fake, training: train, percentile: percentile, factor: factor)
         let copies = Set(report.nearCopies)
         summary.threshold = report.threshold
@@ -71,10 +72,12 @@ public struct MemorisationSummary: Sendable {
                 nearestTrainingID: training[report.nearest.indices[i]].id, distance: report.nearest.distances[i],
                 nearCopy: copies.contains(i))
         }.sorted { ($0.distance, $0.imageID) < ($1.distance, $1.imageID) }
-        summary.groups = Dictionary(grouping: summary.entries, by: \.group).sorted { $0.key < $1.key }.map { name, items in
+        summary.groups = Dictionary(grouping: summary.entries, by: \.group).sorted { $0.key < $1.key }.map {
+            name, items in
             let d = items.map(\.distance).sorted()
             let median = d.count % 2 == 1 ? d[d.count / 2] : (d[d.count / 2 - 1] + d[d.count / 2]) / 2
-            return Group(group: name, count: items.count, nearCopies: items.filter(\.nearCopy).count, medianDistance: median)
+            return Group(
+                group: name, count: items.count, nearCopies: items.filter(\.nearCopy).count, medianDistance: median)
         }
         return summary
     }
@@ -83,9 +86,11 @@ public struct MemorisationSummary: Sendable {
     public var line: String {
         if let unavailable { return "memorisation: not measured: \(unavailable)" }
         let copies = entries.filter(\.nearCopy).count
-        return "memorisation (\(PixelFeatures.version)): \(copies) of \(entries.count) generated image(s) are near-copies "
+        return
+            "memorisation (\(PixelFeatures.version)): \(copies) of \(entries.count) generated image(s) are near-copies "
             + "of the \(trainingCount) training image(s) (share \(String(format: "%.3f", nearCopyShare)), "
-            + "threshold \(String(format: "%.4g", threshold)) = \(String(format: "%g", factor))·P\(String(format: "%g", percentile)) "
+            + "threshold \(String(format: "%.4g", threshold)) = "
+            + "\(String(format: "%g", factor))·P\(String(format: "%g", percentile)) "
             + "of training nearest-neighbour distances)"
     }
 
@@ -96,22 +101,25 @@ public struct MemorisationSummary: Sendable {
         return [
             "features": .string(PixelFeatures.version), "training_images": .number(Double(trainingCount)),
             "threshold": .number(threshold), "percentile": .number(percentile), "factor": .number(factor),
-            "generated": .number(Double(entries.count)), "near_copies": .number(Double(entries.filter(\.nearCopy).count)),
+            "generated": .number(Double(entries.count)),
+            "near_copies": .number(Double(entries.filter(\.nearCopy).count)),
             "near_copy_share": .number(nearCopyShare),
-            "groups": .array(groups.map { g in
-                [
-                    "group": .string(g.group), "generated": .number(Double(g.count)),
-                    "near_copies": .number(Double(g.nearCopies)), "near_copy_share": .number(g.share),
-                    "median_distance": .number(g.medianDistance),
-                ]
-            }),
-            "images": .array(entries.map { e in
-                [
-                    "image_id": .string(e.imageID), "group": .string(e.group),
-                    "nearest_training_image": .string(e.nearestTrainingID), "distance": .number(e.distance),
-                    "near_copy": .bool(e.nearCopy),
-                ]
-            }),
+            "groups": .array(
+                groups.map { g in
+                    [
+                        "group": .string(g.group), "generated": .number(Double(g.count)),
+                        "near_copies": .number(Double(g.nearCopies)), "near_copy_share": .number(g.share),
+                        "median_distance": .number(g.medianDistance),
+                    ]
+                }),
+            "images": .array(
+                entries.map { e in
+                    [
+                        "image_id": .string(e.imageID), "group": .string(e.group),
+                        "nearest_training_image": .string(e.nearestTrainingID), "distance": .number(e.distance),
+                        "near_copy": .bool(e.nearCopy),
+                    ]
+                }),
         ]
     }
 }

@@ -55,7 +55,8 @@ struct JudgedSyntheticImages {
                 .emptyInput,
                 "\(store.path): none of the \(images.count) synthetic image(s) has judge verdicts"
                     + (sources.runs.isEmpty ? "" : " in runs " + JudgeRuns.list(sources.runs))
-                    + (sources.raters.isEmpty ? "" : " or per-criterion labels by " + sources.raters.joined(separator: ", "))
+                    + (sources.raters.isEmpty
+                        ? "" : " or per-criterion labels by " + sources.raters.joined(separator: ", "))
                     + " against its current checklist")
         }
         var policy = policy
@@ -82,7 +83,9 @@ struct JudgedSyntheticImages {
             withoutChecklist = loaded.withoutChecklist
             runIDs.formUnion(loaded.runIDs)
             for j in loaded.images {
-                samples[j.image.id, default: []] += j.samples.map { VerdictSample(source: "run:\(j.runID)", verdicts: $0) }
+                samples[j.image.id, default: []] += j.samples.map {
+                    VerdictSample(source: "run:\(j.runID)", verdicts: $0)
+                }
                 judgments[j.image.id, default: []] += j.judgmentIDs
             }
         }
@@ -103,7 +106,8 @@ struct JudgedSyntheticImages {
             }
             guard !latest.isEmpty else {
                 throw BrokerError(
-                    .emptyInput, "rater '\(rater)' gave no per-criterion labels (criterion:<id> columns) on a synthetic image")
+                    .emptyInput,
+                    "rater '\(rater)' gave no per-criterion labels (criterion:<id> columns) on a synthetic image")
             }
             for (id, verdicts) in latest {
                 guard let condition = records[id]!.condition, let checklist = catalog.checklists[condition] else {
@@ -113,7 +117,9 @@ struct JudgedSyntheticImages {
                 let known = Set(checklist.criteria.map(\.id))
                 let kept = verdicts.filter { known.contains($0.key) }
                 outside += verdicts.count - kept.count
-                if !kept.isEmpty { samples[id, default: []].append(VerdictSample(source: "rater:\(rater)", verdicts: kept)) }
+                if !kept.isEmpty {
+                    samples[id, default: []].append(VerdictSample(source: "rater:\(rater)", verdicts: kept))
+                }
             }
         }
         var inputs = ScoringInputs(
@@ -130,7 +136,8 @@ struct JudgedSyntheticImages {
                 inputs.unjudged.append(image.id)
                 continue
             }
-            inputs.images.append(ScorableImage(image: image, condition: condition, judgmentIDs: judgments[image.id] ?? []))
+            inputs.images.append(
+                ScorableImage(image: image, condition: condition, judgmentIDs: judgments[image.id] ?? []))
             inputs.imageVerdicts.append(
                 ImageVerdicts(
                     imageID: image.id, condition: condition,
@@ -144,7 +151,10 @@ struct JudgedSyntheticImages {
     var sourcesProvenance: JSONValue {
         [
             "images_by_source_count": .object(
-                Dictionary(uniqueKeysWithValues: verdicts.sourceCounts.map { ("\($0.key)", JSONValue.number(Double($0.value))) })),
+                Dictionary(
+                    uniqueKeysWithValues: verdicts.sourceCounts.map {
+                        ("\($0.key)", JSONValue.number(Double($0.value)))
+                    })),
             "rater_labels_outside_checklist": .number(Double(verdicts.labelsOutsideChecklist)),
         ]
     }

@@ -43,9 +43,11 @@ public struct TrustGate: Sendable, Hashable {
     {
         let wanted = Set(conditions)
         guard enabled else {
-            return TrustGateDecision(gate: self, runs: runs, raters: [], conditions: wanted.sorted().map {
-                .init(condition: $0, status: .off, raters: [], criteria: [])
-            })
+            return TrustGateDecision(
+                gate: self, runs: runs, raters: [],
+                conditions: wanted.sorted().map {
+                    .init(condition: $0, status: .off, raters: [], criteria: [])
+                })
         }
         guard threshold.isFinite, threshold >= -1, threshold <= 1 else {
             throw BrokerError(.invalidParameter, "κ threshold must be in [-1, 1], got \(threshold)")
@@ -71,14 +73,16 @@ public struct TrustGate: Sendable, Hashable {
                     guard !mine.isEmpty, let report = try agreement(judge: judge, rater: mine) else { continue }
                     for c in report.criteria {
                         measured[condition, default: [:]][c.criterion, default: []].append(
-                            .init(run: run, judgeRuns: judgeRuns, rater: rater, kappa: c.kappa, items: c.confusion.total))
+                            .init(
+                                run: run, judgeRuns: judgeRuns, rater: rater, kappa: c.kappa, items: c.confusion.total))
                     }
                 }
             }
         }
         let decided = wanted.sorted().map { condition in
-            gate(condition, checklist: catalog.checklists[condition], raters: labelledBy[condition] ?? [],
-                 measured: measured[condition] ?? [:])
+            gate(
+                condition, checklist: catalog.checklists[condition], raters: labelledBy[condition] ?? [],
+                measured: measured[condition] ?? [:])
         }
         return TrustGateDecision(gate: self, runs: runs, raters: labels.keys.sorted(), conditions: decided)
     }
@@ -104,7 +108,8 @@ public struct TrustGate: Sendable, Hashable {
                 guard raters.isEmpty else {
                     throw BrokerError(
                         .emptyInput,
-                        "rater '\(rater)' gave no per-criterion verdicts (criterion:<id> columns) to measure the judge against")
+                        "rater '\(rater)' gave no per-criterion verdicts (criterion:<id> columns) "
+                            + "to measure the judge against")
                 }
                 continue
             }
@@ -145,7 +150,8 @@ public struct TrustGate: Sendable, Hashable {
             let defined = m.compactMap(\.kappa.value)
             let who = m.map(\.label).joined(separator: "; ")
             guard !defined.isEmpty else {
-                let why = m.compactMap { if case .undefined(let w) = $0.kappa { return w } else { return nil } }.first ?? ""
+                let why =
+                    m.compactMap { if case .undefined(let w) = $0.kappa { return w } else { return nil } }.first ?? ""
                 return .init(criterion: id, kappa: nil, measurements: m, reason: "κ undefined: \(why) (\(who))")
             }
             let mean = defined.reduce(0, +) / Double(defined.count)

@@ -96,7 +96,8 @@ public struct TrustGateDecision: Sendable, Hashable {
                 lines.append("trust gate: \(c.condition): no expert labels; all criteria used")
             case .noComparableLabels:
                 lines.append(
-                    "trust gate: \(c.condition): labels by \(c.raters.joined(separator: ", ")) but none of the labelled "
+                    "trust gate: \(c.condition): labels by \(c.raters.joined(separator: ", ")) "
+                        + "but none of the labelled "
                         + "images has judge verdicts\(runsPhrase); all criteria used")
             case .off:
                 break

@@ -13,7 +13,9 @@ struct ReportExtrasTests {
     static let training = TestFixtures.directory.appendingPathComponent("training")
 
     /// Records a checkpoint whose model directory is `path`.
-    static func checkpoint(_ store: Store, _ objective: CheckpointRecord.Objective, _ path: String, parent: Int64? = nil)
+    static func checkpoint(
+        _ store: Store, _ objective: CheckpointRecord.Objective, _ path: String, parent: Int64? = nil
+    )
         throws -> Int64
     {
         try store.addCheckpoint(
@@ -32,7 +34,9 @@ struct ReportExtrasTests {
         let curves = try TrainingCurves.load(store: f.store)
         #expect(curves.map(\.checkpointID) == [rft, dpo, gone])
         #expect(curves[0].objective == "rft" && curves[0].parentID == base)
-        #expect(curves[0].loss.map { $0.step } == [1, 2, 3, 4] && curves[0].loss.map { $0.value } == [0.52, 0.47, 0.41, 0.4])
+        #expect(
+            curves[0].loss.map { $0.step } == [1, 2, 3, 4]
+                && curves[0].loss.map { $0.value } == [0.52, 0.47, 0.41, 0.4])
         #expect(curves[0].implicitAccuracy.isEmpty && curves[0].notes.isEmpty)
         #expect(curves[1].implicitAccuracy.map { $0.value } == [0.5, 0.625, 0.75])
         #expect(curves[1].margin.map { $0.value } == [0, 0.021, 0.058])
@@ -50,7 +54,8 @@ struct ReportExtrasTests {
             ("", ":1: expected the header step,loss, found an empty file"),
         ])
     func malformedFiles(text: String, message: String) throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rounds-curves-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "rounds-curves-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         try text.write(to: directory.appendingPathComponent("loss.csv"), atomically: true, encoding: .utf8)
@@ -61,12 +66,14 @@ struct ReportExtrasTests {
 
     @Test("a diverged step (nan) is kept as null in JSON and left out of the chart")
     func nonFiniteLoss() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rounds-curves-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "rounds-curves-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         try "step,loss\n1,0.5\n2,nan\n3,0.4\n".write(
             to: directory.appendingPathComponent("loss.csv"), atomically: true, encoding: .utf8)
-        let curves = try TrainingCurves.load(CheckpointRecord(id: 1, path: directory.path, sha256: SHA256.hex("x"), objective: .rft))
+        let curves = try TrainingCurves.load(
+            CheckpointRecord(id: 1, path: directory.path, sha256: SHA256.hex("x"), objective: .rft))
         #expect(curves.loss.count == 3 && curves.loss[1].value.isNaN)
         #expect(curves.json["loss"]?.arrayValue?[1].arrayValue?[1] == .null)
     }
@@ -128,8 +135,9 @@ struct ReportExtrasTests {
         let copy = try RGBImage(width: 24, height: 24, pixels: pixels)
         let twin = try Self.add(copy, "train-twin", to: f, origin: .real, split: .train)
         for seed in 200..<205 {
-            _ = try Self.add(SyntheticPhoto.make(width: 24, height: 24, seed: UInt64(seed)), "train\(seed)", to: f,
-                             origin: .real, split: .train)
+            _ = try Self.add(
+                SyntheticPhoto.make(width: 24, height: 24, seed: UInt64(seed)), "train\(seed)", to: f,
+                origin: .real, split: .train)
         }
         let result = try job.run(store: f.store, catalog: f.catalog)
         let m = try #require(result.memorisation)
@@ -138,7 +146,10 @@ struct ReportExtrasTests {
         #expect(m.entries[0].nearCopy && m.entries[0].nearestTrainingID == twin.id)
         #expect(m.entries[0].distance < 0.01)  // the 8×8 features may even average the change away
         #expect(!m.entries[1].nearCopy && m.nearCopyShare == 0.5)
-        #expect(result.table.contains("memorisation (pixels-8x8-rgb-v1): 1 of 2 generated image(s) are near-copies of the 6 training image(s)"))
+        #expect(
+            result.table.contains(
+                "memorisation (pixels-8x8-rgb-v1): 1 of 2 generated image(s) are near-copies of the 6 training image(s)"
+            ))
         #expect(result.json["memorisation"]?["near_copies"]?.doubleValue == 1)
         #expect(result.json["memorisation"]?["groups"]?.arrayValue?.first?["group"]?.stringValue == "gen-a")
 
@@ -175,7 +186,9 @@ struct ReportExtrasTests {
         let html = try data.html()
         #expect(html.contains("Cohen&#39;s κ per criterion") || html.contains("Cohen's κ per criterion"))
         #expect(html.contains("dr-lee: 1 (10 items)") && html.contains("left out") && html.contains("kept"))
-        #expect(data.json["agreement_per_criterion"]?["conditions"]?["dermatology/acne"]?["criteria"]?[first]?["kappa"]?.doubleValue == 1)
+        #expect(
+            data.json["agreement_per_criterion"]?["conditions"]?["dermatology/acne"]?["criteria"]?[first]?["kappa"]?
+                .doubleValue == 1)
         #expect(data.csv.contains("agreement_criterion,dermatology/acne,dr-lee,\(first),kappa,1"))
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import RoundsChecklists
 import RoundsCore
 import RoundsStore
+
 @testable import RoundsBroker
 
 /// A temporary store with six synthetic images each of dermatology/acne and dermatology/vitiligo

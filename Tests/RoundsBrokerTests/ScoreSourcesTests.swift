@@ -3,6 +3,7 @@ import RoundsChecklists
 import RoundsCore
 import RoundsStore
 import Testing
+
 @testable import RoundsBroker
 
 /// Scores averaged over several judge runs and raters, on real stores.
@@ -17,7 +18,8 @@ import Testing
         for i in 0..<3 { #expect(close(f.weight(result, f.acne, i), (f.patternScore(f.acne, image: i) + 1) / 2)) }
         for i in 3..<6 { #expect(close(f.weight(result, f.acne, i), f.patternScore(f.acne, image: i))) }
         let parameters = try f.parameters(of: result.setID)
-        #expect(parameters["sources"]?["runs"]?.arrayValue?.compactMap(\.doubleValue) == [Double(first), Double(second)])
+        #expect(
+            parameters["sources"]?["runs"]?.arrayValue?.compactMap(\.doubleValue) == [Double(first), Double(second)])
         #expect(parameters["sources"]?["latest_judgment"]?.boolValue == false)
         #expect(parameters["score_policy"]?["average_over_sources"]?.boolValue == true)
         let counts = parameters["source_counts"]?["images_by_source_count"]
@@ -70,7 +72,8 @@ import Testing
     @Test func gatedCriteriaApplyToJudgeSamplesOfTheirConditionOnly() throws {
         let policy = ScorePolicy(gatedCriteria: [vitiligo: ["location": "κ low"]], averageOverSources: true)
         // Judge: 0 of the 4 ungated criteria; alice labelled only location, met: 1 of 1.
-        let both = try ScoreCalculator.score(image("x", [("run:1", "mnnnn"), ("rater:alice", "m----")]), policy: policy)
+        let both = try ScoreCalculator.score(
+            image("x", [("run:1", "mnnnn"), ("rater:alice", "m----")]), policy: policy)
         #expect(close(both.score, 0.5))
         #expect(close(both.counted, 2.5))
         let other = try ScoreCalculator.score(image("y", [("run:1", "mnnnn")], condition: psoriasis), policy: policy)
@@ -81,20 +84,28 @@ import Testing
         let f = try GateStoreFixture()
         defer { f.remove() }
         let run = try f.judgeRun(f.acne)
-        #expect(throwsBroker(.invalidParameter, ["judge run \(run) is named twice"]) {
-            _ = try f.rft(sources: ScoreSources(runs: [run, run]))
-        })
-        #expect(throwsBroker(.invalidParameter, ["no judge run 99", "stored runs: \(run)"]) {
-            _ = try f.rft(sources: ScoreSources(runs: [run, 99]))
-        })
+        #expect(
+            throwsBroker(.invalidParameter, ["judge run \(run) is named twice"]) {
+                _ = try f.rft(sources: ScoreSources(runs: [run, run]))
+            })
+        #expect(
+            throwsBroker(.invalidParameter, ["no judge run 99", "stored runs: \(run)"]) {
+                _ = try f.rft(sources: ScoreSources(runs: [run, 99]))
+            })
         let empty = [try f.judgeRun(f.acne, images: []), try f.judgeRun(f.vitiligo, images: [])]
-        #expect(throwsBroker(.emptyInput, [
-            "none of the 12 synthetic image(s) has judge verdicts in runs \(empty[0]), \(empty[1]) against its current checklist"
-        ]) {
-            _ = try f.rft(sources: ScoreSources(runs: empty))
-        })
-        #expect(throwsBroker(.invalidParameter, ["no labels by rater 'zoe'", "no labels are stored"]) {
-            _ = try f.rft(sources: ScoreSources(raters: ["zoe"]))
-        })
+        #expect(
+            throwsBroker(
+                .emptyInput,
+                [
+                    "none of the 12 synthetic image(s) has judge verdicts in runs \(empty[0]), \(empty[1]) "
+                        + "against its current checklist"
+                ]
+            ) {
+                _ = try f.rft(sources: ScoreSources(runs: empty))
+            })
+        #expect(
+            throwsBroker(.invalidParameter, ["no labels by rater 'zoe'", "no labels are stored"]) {
+                _ = try f.rft(sources: ScoreSources(raters: ["zoe"]))
+            })
     }
 }

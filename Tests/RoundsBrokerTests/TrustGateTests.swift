@@ -3,6 +3,7 @@ import RoundsChecklists
 import RoundsCore
 import RoundsStore
 import Testing
+
 @testable import RoundsBroker
 
 /// The trust gate on real stores: on by default, per condition, recorded with the set.
@@ -30,9 +31,10 @@ import Testing
         #expect(acne.status == .gated && acne.raters == ["alice"])
         #expect(close(acne.criteria[0].kappa, -1))
         #expect(acne.criteria.dropFirst().allSatisfy { close($0.kappa, 1) && !$0.excluded })
-        #expect(acne.criteria[0].measurements == [
-            .init(run: nil, judgeRuns: [run], rater: "alice", kappa: .value(acne.criteria[0].kappa!), items: 6)
-        ])
+        #expect(
+            acne.criteria[0].measurements == [
+                .init(run: nil, judgeRuns: [run], rater: "alice", kappa: .value(acne.criteria[0].kappa!), items: 6)
+            ])
         let vitiligo = try #require(result.trustGate.conditions.first { $0.condition == f.vitiligo })
         #expect(vitiligo.status == .noExpertLabels && vitiligo.criteria.isEmpty)
 
@@ -52,9 +54,12 @@ import Testing
         #expect(gate["conditions"]?["dermatology/vitiligo"]?["status"]?.stringValue == "no_expert_labels")
         #expect(parameters["score_policy"]?["gated_criteria"]?["dermatology/acne"]?[first]?.stringValue != nil)
         #expect(result.trustGate.lines.first == "trust gate: κ threshold 0.4, rater(s) alice; 1 criterion(s) left out")
-        #expect(result.trustGate.lines.contains("trust gate: dermatology/acne: left out \(first): κ -1.0 < 0.4 "
-            + "(latest (run \(run)) vs alice: κ -1.0, 6 items)"))
-        #expect(result.trustGate.lines.contains("trust gate: dermatology/vitiligo: no expert labels; all criteria used"))
+        #expect(
+            result.trustGate.lines.contains(
+                "trust gate: dermatology/acne: left out \(first): κ -1.0 < 0.4 "
+                    + "(latest (run \(run)) vs alice: κ -1.0, 6 items)"))
+        #expect(
+            result.trustGate.lines.contains("trust gate: dermatology/vitiligo: no expert labels; all criteria used"))
     }
 
     @Test func withoutLabelsEveryCriterionIsUsedAndThatIsRecorded() throws {
@@ -122,9 +127,10 @@ import Testing
         let acne = try #require(result.trustGate.conditions.first)
         #expect(acne.status == .noComparableLabels && acne.raters == ["alice"])
         #expect(result.trustGate.excluded.isEmpty)
-        #expect(result.trustGate.lines.contains(
-            "trust gate: dermatology/acne: labels by alice but none of the labelled images has judge verdicts "
-                + "in run \(later); all criteria used"))
+        #expect(
+            result.trustGate.lines.contains(
+                "trust gate: dermatology/acne: labels by alice but none of the labelled images has judge verdicts "
+                    + "in run \(later); all criteria used"))
     }
 
     @Test func badGateSettingsAreErrors() throws {
@@ -132,12 +138,14 @@ import Testing
         defer { f.remove() }
         try f.judgeRun(f.acne)
         try f.label(f.acne, rater: "alice", verdict: Self.agrees)
-        #expect(throwsBroker(.invalidParameter, ["no labels by rater 'carol'", "raters: alice"]) {
-            _ = try f.rft(gate: TrustGate(raters: ["carol"]))
-        })
-        #expect(throwsBroker(.invalidParameter, ["κ threshold must be in [-1, 1], got 2.0"]) {
-            _ = try f.rft(gate: TrustGate(threshold: 2))
-        })
+        #expect(
+            throwsBroker(.invalidParameter, ["no labels by rater 'carol'", "raters: alice"]) {
+                _ = try f.rft(gate: TrustGate(raters: ["carol"]))
+            })
+        #expect(
+            throwsBroker(.invalidParameter, ["κ threshold must be in [-1, 1], got 2.0"]) {
+                _ = try f.rft(gate: TrustGate(threshold: 2))
+            })
     }
 
     @Test func dpoPairsAreDecidedOnGatedScores() throws {

@@ -43,7 +43,9 @@ import Testing
         for command in [["rft", "--out", "w.csv"], ["dpo", "--out", "p.jsonl"]] {
             let result = try f.run(["broker"] + command + ["--json"])
             #expect(result.status == 0, "\(result.stderr)")
-            #expect(result.stderr.contains("trust gate: κ threshold 0.4, rater(s) alice; \(flagged.count) criterion(s) left out"))
+            #expect(
+                result.stderr.contains(
+                    "trust gate: κ threshold 0.4, rater(s) alice; \(flagged.count) criterion(s) left out"))
             #expect(result.stderr.contains("trust gate: synthetic/scaly-plaque: no expert labels; all criteria used"))
             for criterion in flagged.keys {
                 #expect(result.stderr.contains("trust gate: synthetic/target-lesion: left out \(criterion): "))
@@ -57,7 +59,8 @@ import Testing
         for set in sets {
             let parameters = try JSONValue(parsing: set.set.parameters)
             #expect(parameters["trust_gate"]?["kappa_threshold"]?.doubleValue == 0.4)
-            #expect(parameters["trust_gate"]?["conditions"]?["synthetic/target-lesion"]?["status"]?.stringValue == "gated")
+            #expect(
+                parameters["trust_gate"]?["conditions"]?["synthetic/target-lesion"]?["status"]?.stringValue == "gated")
         }
 
         // alice's labels as a second score source: recorded, and every labelled image has two sources.

@@ -10,7 +10,9 @@ struct ReportExtrasCLITests {
     func memorisationAndCurves() throws {
         let f = try CASCLITests.fixture()
         defer { f.remove() }
-        let cas = ["cas", "--run", "1", "--reference-split", "test", "--k", "1", "--allow-missing", "--resamples", "100"]
+        let cas = [
+            "cas", "--run", "1", "--reference-split", "test", "--k", "1", "--allow-missing", "--resamples", "100",
+        ]
         let without = try f.run(cas)
         try #require(without.status == 0, "\(without.stderr)")
         #expect(without.stdout.contains("memorisation: not measured: 0 training image(s) (real, split train)"))
@@ -43,7 +45,8 @@ struct ReportExtrasCLITests {
 
         let model = f.dir.appendingPathComponent("dpo-model")
         try FileManager.default.createDirectory(at: model, withIntermediateDirectories: true)
-        try "step,loss\n1,0.69\n2,0.66\n".write(to: model.appendingPathComponent("loss.csv"), atomically: true, encoding: .utf8)
+        try "step,loss\n1,0.69\n2,0.66\n".write(
+            to: model.appendingPathComponent("loss.csv"), atomically: true, encoding: .utf8)
         try "step,loss,implicit_accuracy,margin\n1,0.69,0.5,0\n2,0.66,0.75,0.04\n".write(
             to: model.appendingPathComponent("dpo.csv"), atomically: true, encoding: .utf8)
         _ = try f.store().addCheckpoint(CheckpointRecord(path: model.path, sha256: SHA256.hex("m"), objective: .dpo))
@@ -51,7 +54,8 @@ struct ReportExtrasCLITests {
         html = try String(contentsOf: f.dir.appendingPathComponent("r.html"), encoding: .utf8)
         #expect(!html.contains("No finetuning runs recorded"))
         #expect(html.contains("DPO implicit accuracy") && html.contains(model.path))
-        let doc = try JSONValue(parsing: try String(contentsOf: f.dir.appendingPathComponent("r.json"), encoding: .utf8))
+        let doc = try JSONValue(
+            parsing: try String(contentsOf: f.dir.appendingPathComponent("r.json"), encoding: .utf8))
         #expect(doc["training"]?.arrayValue?.first?["objective"]?.stringValue == "dpo")
 
         try "step,loss\n1,oops\n".write(to: model.appendingPathComponent("loss.csv"), atomically: true, encoding: .utf8)

@@ -76,7 +76,9 @@ public struct TrainingCurves: Sendable {
             .map(String.init)
         if lines.last == "" { lines.removeLast() }
         guard let first = lines.first else {
-            throw AlignmentError(.invalidArgument, "\(path):1: expected the header \(header.joined(separator: ",")), found an empty file")
+            throw AlignmentError(
+                .invalidArgument, "\(path):1: expected the header \(header.joined(separator: ",")), found an empty file"
+            )
         }
         let found = first.split(separator: ",", omittingEmptySubsequences: false).map {
             $0.trimmingCharacters(in: .whitespaces)
@@ -97,7 +99,8 @@ public struct TrainingCurves: Sendable {
                         + "found \(cells.count) in '\(line)'")
             }
             guard let step = Double(cells[0]), step.isFinite else {
-                throw AlignmentError(.invalidArgument, "\(path):\(index + 1): step: expected a number, found '\(cells[0])'")
+                throw AlignmentError(
+                    .invalidArgument, "\(path):\(index + 1): step: expected a number, found '\(cells[0])'")
             }
             for column in 1..<header.count {
                 // A diverged step may be nan or inf: kept here, dropped by the chart.
