@@ -56,6 +56,7 @@ extension CASJob.Result {
             "images": .array(images),
             "tails": .array(tails),
             "conditions_without_threshold": .array(conditionsWithoutThreshold.map(JSONValue.string)),
+            "memorisation": memorisation?.json ?? .null,
         ])
     }
 
@@ -92,6 +93,7 @@ extension CASJob.Result {
             }
         }
         for c in conditionsWithoutThreshold { out += "no tail for \(c): no real CAS for a threshold\n" }
+        if let memorisation { out += memorisation.line + "\n" }
         return out
     }
 }

@@ -80,6 +80,8 @@ public struct CASJob: Sendable {
         public var tails: [GroupTail]
         /// Conditions with generated images but no real CAS, so no tail.
         public var conditionsWithoutThreshold: [String]
+        /// Generated images against the stored training images (nil when not asked for).
+        public var memorisation: MemorisationSummary? = nil
         public var judgeRuns: [Int64] { Array(Set(images.compactMap(\.judgeRun))).sorted() }
     }
 
@@ -149,6 +151,8 @@ public struct CASJob: Sendable {
         for c in Set(results.map(\.condition)) { result.checklistVersions[c.description] = catalog.checklists[c]?.version }
         for d in Set(results.map(\.condition.domain)) { result.artefactsVersions[d] = catalog.artefacts[d]?.version }
         try tails(&result)
+        let generated = results.filter { !$0.isReference && $0.image.origin == .synthetic }.map(\.image)
+        result.memorisation = try MemorisationSummary.measure(generated: generated, store: store, group: Self.group(of:))
         if save { try store.addAlignmentScores(records(result)) }
         return result
     }

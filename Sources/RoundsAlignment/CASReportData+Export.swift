@@ -1,4 +1,5 @@
 import Foundation
+import RoundsBroker
 import RoundsCore
 import RoundsStore
 
@@ -44,6 +45,9 @@ extension CASReportData {
                          "items": .number(Double(a.items)), "note": a.note.map(JSONValue.string) ?? .null])
             }),
             "best": .array(best.map { .string($0.row.image.id) }), "worst": .array(worst.map { .string($0.row.image.id) }),
+            "agreement_per_criterion": criterionAgreement?.provenance ?? .null,
+            "memorisation": memorisation?.json ?? .null,
+            "training": .array(training.map(\.json)),
         ])
     }
 
@@ -72,6 +76,29 @@ extension CASReportData {
         for c in criteria { add(["criterion", c.condition, c.group, c.criterion, "share_met", num(c.share)]) }
         for b in bands { add(["skin_tone", "", b.group, b.band, "mean_share_met", num(b.meanShare)]) }
         for a in agreement { add(["agreement", "", "", a.rater, "kappa", num(a.kappa)]) }
+        for c in criterionAgreement?.conditions ?? [] {
+            for g in c.criteria {
+                add(["agreement_criterion", c.condition.description, "", g.criterion, "kappa", num(g.kappa)])
+                for m in g.measurements {
+                    add(["agreement_criterion", c.condition.description, m.rater, g.criterion, "kappa", num(m.kappa.value)])
+                }
+            }
+        }
+        if let m = memorisation, m.unavailable == nil {
+            add(["memorisation", "", "", "", "threshold", num(m.threshold)])
+            for g in m.groups {
+                add(["memorisation", "", g.group, "", "near_copy_share", num(g.share)])
+                add(["memorisation", "", g.group, "", "median_distance", num(g.medianDistance)])
+            }
+            for e in m.entries { add(["memorisation", "", e.group, e.imageID, "nearest_distance", num(e.distance)]) }
+        }
+        for r in training {
+            for (metric, curve) in [("loss", r.loss), ("implicit_accuracy", r.implicitAccuracy), ("margin", r.margin)] {
+                for p in curve {
+                    add(["training", "", r.objective, "checkpoint \(r.checkpointID) step \(num(p.step))", metric, num(p.value)])
+                }
+            }
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -6,7 +6,8 @@ import RoundsCore
 import RoundsStore
 
 /// Everything `rounds report` shows, read from the store: the latest stored CAS (one reference set),
-/// the tail, criteria met per criterion and skin-tone band, judge-vs-rater κ, best and worst images.
+/// the tail, criteria met per criterion and skin-tone band, judge-vs-rater κ (overall and per criterion),
+/// best and worst images, memorisation against the training images, and the finetuning curves.
 public struct CASReportData: Sendable {
     public struct ImageRow: Sendable {
         public var image: ImageRecord
@@ -61,6 +62,13 @@ public struct CASReportData: Sendable {
     public var best: [Example]
     public var worst: [Example]
     public var realExamples: [Example]
+    /// RFT and DPO training curves of every finetuned checkpoint in the store, oldest first.
+    public var training: [TrainingCurves] = []
+    /// Generated images against the stored training images.
+    public var memorisation: MemorisationSummary? = nil
+    /// Judge-vs-expert κ per condition and criterion, as the broker's trust gate sees it (threshold 0.4,
+    /// every rater, each image's latest judgment).
+    public var criterionAgreement: TrustGateDecision? = nil
 
     public var judgeLabel: String {
         judges.isEmpty
@@ -123,6 +131,11 @@ public struct CASReportData: Sendable {
                 data.agreement.append(RaterAgreement(rater: rater, kappa: nil, interval: nil, items: 0, note: "\(error)"))
             }
         }
+        data.criterionAgreement = try TrustGate().decide(
+            store: store, catalog: catalog, runs: [], conditions: Array(Set(rows.compactMap(\.image.condition))))
+        data.training = try TrainingCurves.load(store: store)
+        data.memorisation = try MemorisationSummary.measure(
+            generated: rows.filter { $0.image.origin == .synthetic }.map(\.image), store: store, group: CASJob.group(of:))
         let synthetic = rows.filter { $0.image.origin != .real }.sorted { ($0.cas, $0.image.id) > ($1.cas, $1.image.id) }
         let n = min(examples, synthetic.count / 2)
         data.best = try synthetic.prefix(n).map { try example($0, store: store, catalog: catalog) }

@@ -67,7 +67,9 @@ extension CASReportData {
             : [.table(header: ["rater", "κ", "95% CI", "items", "note"],
                       rows: agreement.map { a in
                           [a.rater, f(a.kappa), a.interval.map { "[\(f($0.lowerBound)), \(f($0.upperBound))]" } ?? "n/a", "\(a.items)", a.note ?? ""]
-                      }, caption: "Cohen's κ, judge (\(judgeLabel)) vs each rater")]))
+                      }, caption: "Cohen's κ, judge (\(judgeLabel)) vs each rater")] + criterionAgreementBlocks))
+        sections.append(memorisationSection)
+        sections.append(trainingSection)
         sections.append(.init("Best and worst synthetic images", [
             .paragraph("Highest CAS"), .thumbnails(try best.map(thumbnail)),
             .paragraph("Lowest CAS"), .thumbnails(try worst.map(thumbnail)),

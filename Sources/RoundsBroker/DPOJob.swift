@@ -10,17 +10,23 @@ import RoundsStore
 /// `sameSource`. When none are stored, every pair of judged synthetic images within one condition
 /// is used (of one source image each, with `sameSource`), in the fixed order of `PairCandidates`.
 public struct DPOJob: Sendable {
-    public var run: Int64?
+    /// The judge runs (none: each image's latest judgment) and raters whose verdicts make the scores.
+    public var sources: ScoreSources
+    /// The one judge run of `sources`, or nil for none or several; setting it replaces the runs.
+    public var run: Int64? {
+        get { sources.runs.count == 1 ? sources.runs[0] : nil }
+        set { sources.runs = newValue.map { [$0] } ?? [] }
+    }
     public var rule: PairRule
     public var policy: ScorePolicy
-    /// When set, criteria the judge disagrees with this rater on are left out of the scores.
-    public var trustGate: TrustGate?
+    /// Leaves out criteria the judge disagrees with the experts on (on by default; `.off` to disable).
+    public var trustGate = TrustGate()
     public var sameSource: Bool
     /// `.parquet` or `.jsonl`.
     public var out: String
 
     public init(run: Int64?, rule: PairRule, policy: ScorePolicy, sameSource: Bool, out: String) {
-        self.run = run
+        self.sources = ScoreSources(runs: run.map { [$0] } ?? [])
         self.rule = rule
         self.policy = policy
         self.sameSource = sameSource
@@ -37,6 +43,8 @@ public struct DPOJob: Sendable {
         public var unjudged: [String]
         /// The score policy used, with the trust gate's exclusions.
         public var policy: ScorePolicy
+        /// What the trust gate decided.
+        public var trustGate: TrustGateDecision
     }
 
     /// Runs the job.
@@ -51,8 +59,8 @@ public struct DPOJob: Sendable {
             throw BrokerError(
                 .invalidParameter, "--out \(out): DPO pairs are written as .parquet or .jsonl, got '.\(ext)'")
         }
-        let judged = try JudgedSyntheticImages.load(store: store, catalog: catalog, run: run, policy: self.policy,
-                                                    trustGate: trustGate)
+        let judged = try JudgedSyntheticImages.load(
+            store: store, catalog: catalog, sources: sources, policy: self.policy, trustGate: trustGate)
         let (images, loaded, policy) = (judged.images, judged.verdicts, judged.policy)
         let scored = try ScoreCalculator.score(loaded.imageVerdicts, policy: policy).byImage
         let records = Dictionary(images.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
@@ -106,13 +114,15 @@ public struct DPOJob: Sendable {
         guard case .object(var parameters) = set.provenance else { preconditionFailure("provenance is an object") }
         parameters["runs"] = .array(runIDs.map { .number(Double($0)) })
         parameters["run_option"] = run.map { .number(Double($0)) } ?? .null
+        parameters["sources"] = sources.provenance
+        parameters["source_counts"] = judged.sourcesProvenance
         parameters["pairs"] = [
             "source": .string(pairSource), "same_source": .bool(sameSource),
             "candidates": .number(Double(candidates.count)),
         ]
         parameters["unjudged_images"] = .number(Double(unjudged.count))
         parameters["out"] = .string(out)
-        parameters["trust_gate"] = trustGate?.provenance ?? .null
+        parameters["trust_gate"] = judged.gate.provenance
         let ruleName: String
         switch rule {
         case .magic: ruleName = "magic"
@@ -125,11 +135,11 @@ public struct DPOJob: Sendable {
         let stored = try store.addPreferenceSet(record, members: members)
         return Result(
             set: set, setID: stored.id ?? 0, runIDs: runIDs, pairSource: pairSource, unjudged: unjudged.sorted(),
-            policy: policy)
+            policy: policy, trustGate: judged.gate)
     }
 
     /// Every pair of judged images within each condition (see the type's documentation).
-    private func allPairs(_ loaded: StoredVerdicts) throws -> [PairCandidateRecord] {
+    private func allPairs(_ loaded: ScoringInputs) throws -> [PairCandidateRecord] {
         let byCondition = Dictionary(grouping: loaded.images, by: \.condition)
         var pairs: [PairCandidateRecord] = []
         for condition in byCondition.keys.sorted() {

@@ -16,13 +16,17 @@ public struct VerdictSample: Sendable, Hashable {
     /// Who gave the verdicts: a judge run (`"run:12"`) or a rater (`"rater:alice"`). Samples with the
     /// same source are averaged first; sources are then averaged with equal weight.
     public var source: String
-    /// Verdict per criterion id. A checklist criterion with no verdict counts as `indeterminate`.
+    /// Verdict per criterion id. A checklist criterion with no verdict counts as `indeterminate` in a
+    /// judge sample; in a rater's sample it is left out (the rater did not label it).
     public var verdicts: [String: Verdict]
 
     public init(source: String, verdicts: [String: Verdict]) {
         self.source = source
         self.verdicts = verdicts
     }
+
+    /// Whether `source` names a rater (`"rater:<name>"`) rather than a judge run.
+    public static func isRater(_ source: String) -> Bool { source.hasPrefix("rater:") }
 }
 
 /// Everything said about one image against its target condition's checklist.

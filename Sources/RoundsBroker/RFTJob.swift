@@ -6,17 +6,22 @@ import RoundsStore
 /// `rounds broker rft`: scores every judged synthetic image, weighs it, writes the weights file and
 /// stores the set with how it was made.
 public struct RFTJob: Sendable {
-    /// The judge run to use; nil for each image's latest.
-    public var run: Int64?
+    /// The judge runs (none: each image's latest judgment) and raters whose verdicts make the scores.
+    public var sources: ScoreSources
+    /// The one judge run of `sources`, or nil for none or several; setting it replaces the runs.
+    public var run: Int64? {
+        get { sources.runs.count == 1 ? sources.runs[0] : nil }
+        set { sources.runs = newValue.map { [$0] } ?? [] }
+    }
     public var policy: ScorePolicy
-    /// When set, criteria the judge disagrees with this rater on are left out of the scores.
-    public var trustGate: TrustGate?
+    /// Leaves out criteria the judge disagrees with the experts on (on by default; `.off` to disable).
+    public var trustGate = TrustGate()
     public var weighting: RFTWeighting
     /// `.csv` or `.jsonl`.
     public var out: String
 
     public init(run: Int64?, policy: ScorePolicy, weighting: RFTWeighting, out: String) {
-        self.run = run
+        self.sources = ScoreSources(runs: run.map { [$0] } ?? [])
         self.policy = policy
         self.weighting = weighting
         self.out = out
@@ -36,6 +41,8 @@ public struct RFTJob: Sendable {
         public var withoutChecklist: [String]
         /// The score policy used, with the trust gate's exclusions.
         public var policy: ScorePolicy
+        /// What the trust gate decided.
+        public var trustGate: TrustGateDecision
     }
 
     /// Runs the job.
@@ -49,8 +56,8 @@ public struct RFTJob: Sendable {
             throw BrokerError(
                 .invalidParameter, "--out \(out): RFT weights are written as .csv or .jsonl, got '.\(ext)'")
         }
-        let judged = try JudgedSyntheticImages.load(store: store, catalog: catalog, run: run, policy: self.policy,
-                                                    trustGate: trustGate)
+        let judged = try JudgedSyntheticImages.load(
+            store: store, catalog: catalog, sources: sources, policy: self.policy, trustGate: trustGate)
         let (loaded, policy) = (judged.verdicts, judged.policy)
         let scores = try ScoreCalculator.score(loaded.imageVerdicts, policy: policy)
         let paths = Dictionary(loaded.images.map { ($0.image.id, $0.image.path) }, uniquingKeysWith: { a, _ in a })
@@ -62,6 +69,7 @@ public struct RFTJob: Sendable {
         let parameters: JSONValue = [
             "weighting": weighting.provenance, "score_policy": policy.provenance, "reward": "checklist_score",
             "runs": .array(runIDs.map { .number(Double($0)) }), "run_option": run.map { .number(Double($0)) } ?? .null,
+            "sources": sources.provenance, "source_counts": judged.sourcesProvenance,
             "judgments": .number(Double(loaded.images.reduce(0) { $0 + $1.judgmentIDs.count })),
             "checklist_versions": .object(
                 Dictionary(
@@ -70,7 +78,7 @@ public struct RFTJob: Sendable {
                     })),
             "unjudged": .number(Double(loaded.unjudged.count)), "unscored": .number(Double(rewards.unscored.count)),
             "without_checklist": .number(Double(loaded.withoutChecklist.count)), "out": .string(out),
-            "trust_gate": trustGate?.provenance ?? .null,
+            "trust_gate": judged.gate.provenance,
         ]
         let record = PreferenceSetRecord(
             kind: .rft, rule: weighting.function.name, parameters: parameters.canonicalString,
@@ -81,7 +89,8 @@ public struct RFTJob: Sendable {
         let stored = try store.addPreferenceSet(record, members: members)
         return Result(
             weights: weights, setID: stored.id ?? 0, runIDs: runIDs, unjudged: loaded.unjudged,
-            unscored: rewards.unscored, withoutChecklist: loaded.withoutChecklist, policy: policy)
+            unscored: rewards.unscored, withoutChecklist: loaded.withoutChecklist, policy: policy,
+            trustGate: judged.gate)
     }
 
     static func noVerdicts(run: Int64?, images: Int, store: Store) -> BrokerError {

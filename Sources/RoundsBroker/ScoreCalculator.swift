@@ -43,7 +43,7 @@ public enum ScoreCalculator {
         for source in sources {
             var sum = (score: 0.0, met: 0.0, counted: 0.0, samples: 0)
             for sample in image.samples where sample.source == source {
-                let result = scoreSample(sample, criteria: image.criteria, policy: policy)
+                let result = scoreSample(sample, condition: image.condition, criteria: image.criteria, policy: policy)
                 unresolved += result.unresolved
                 guard let s = result.score else { continue }
                 sum.score += s
@@ -65,15 +65,19 @@ public enum ScoreCalculator {
             unresolved: unresolved)
     }
 
-    private static func scoreSample(_ sample: VerdictSample, criteria: [ScoredCriterion], policy: ScorePolicy)
-        -> (score: Double?, met: Double, counted: Double, unresolved: Int)
-    {
+    private static func scoreSample(
+        _ sample: VerdictSample, condition: ConditionID, criteria: [ScoredCriterion], policy: ScorePolicy
+    ) -> (score: Double?, met: Double, counted: Double, unresolved: Int) {
         var numerator = 0.0, denominator = 0.0, met = 0.0, counted = 0.0
         var unresolved = 0
+        let rater = VerdictSample.isRater(sample.source)
         for criterion in criteria {
+            if rater && sample.verdicts[criterion.id] == nil { continue }  // not labelled: not a verdict
             let verdict = sample.verdicts[criterion.id] ?? .indeterminate
             if verdict == .uncertain || verdict == .indeterminate { unresolved += 1 }
-            guard policy.excludedCriteria[criterion.id] == nil, let v = policy.value(of: verdict) else { continue }
+            guard !policy.excludes(criterion.id, condition: condition, source: sample.source),
+                let v = policy.value(of: verdict)
+            else { continue }
             numerator += criterion.weight * v
             denominator += criterion.weight
             met += v

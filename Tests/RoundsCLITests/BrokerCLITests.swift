@@ -148,10 +148,13 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         let set = try #require(try f.store().preferenceSets(kind: .rft).first)
         let parameters = try JSONValue(parsing: set.set.parameters)
-        let excluded = try #require(parameters["score_policy"]?["excluded_criteria"]?.objectValue)
+        let excluded = try #require(
+            parameters["score_policy"]?["gated_criteria"]?["synthetic/target-lesion"]?.objectValue)
         #expect(Set(excluded.keys) == Set(flagged.keys))
-        #expect(excluded.values.allSatisfy { $0.stringValue?.hasSuffix("against rater alice") == true })
-        #expect(parameters["trust_gate"]?["rater"]?.stringValue == "alice")
-        for criterion in flagged.keys { #expect(result.stderr.contains("trust gate: left out \(criterion)")) }
+        #expect(excluded.values.allSatisfy { $0.stringValue?.contains("vs alice: κ") == true })
+        #expect(parameters["trust_gate"]?["raters"]?.arrayValue?.compactMap(\.stringValue) == ["alice"])
+        for criterion in flagged.keys {
+            #expect(result.stderr.contains("trust gate: synthetic/target-lesion: left out \(criterion)"))
+        }
     }
 }

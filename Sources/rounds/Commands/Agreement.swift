@@ -50,7 +50,7 @@ struct AgreementCommand: AsyncParsableCommand {
                 rater: rater, run: run, options: AgreementOptions(threshold: kappaThreshold, resamples: resamples))
             let result = try job.run(store: try database.open(), catalog: try checklists.catalog())
             if !result.neverJudged.isEmpty {
-                StandardError.print(
+                Console.error(
                     "agreement: \(result.neverJudged.count) of \(result.labelled) labelled image(s) were never judged"
                         + (run.map { " in run \($0)" } ?? ""))
             }
@@ -61,9 +61,9 @@ struct AgreementCommand: AsyncParsableCommand {
                 object["labelled_images"] = .number(Double(result.labelled))
                 object["never_judged"] = .array(result.neverJudged.map(JSONValue.string))
                 object["rater_only_criteria"] = .number(Double(result.raterOnlyCriteria))
-                StandardOutput.write(JSONValue.object(object).canonicalString + "\n")
+                Console.write(JSONValue.object(object).canonicalString + "\n")
             } else {
-                StandardOutput.write(Self.table(result, rater: rater))
+                Console.write(Self.table(result, rater: rater))
             }
         } catch {
             throw StoreCommandFailure.exit(error)

@@ -33,12 +33,12 @@ struct BenchStore: AsyncParsableCommand {
             bench.images = images
             bench.python = StoreBenchmark.findPython()
             bench.peerScript = StoreBenchmark.findPeerScript()
-            let r = try bench.run { StandardError.print("bench store: \($0)") }
-            if let note = r.pythonNote { StandardError.print("bench store: \(note)") }
+            let r = try bench.run { Console.error("bench store: \($0)") }
+            if let note = r.pythonNote { Console.error("bench store: \(note)") }
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]
-                StandardOutput.write(String(decoding: try encoder.encode(r), as: UTF8.self) + "\n")
+                Console.write(String(decoding: try encoder.encode(r), as: UTF8.self) + "\n")
                 return
             }
             func f(_ x: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", x) }
@@ -53,7 +53,7 @@ struct BenchStore: AsyncParsableCommand {
                     "  pending query   python: \(f(p.pendingMilliseconds)) ms (cpu \(f(p.pendingCPUMilliseconds)) ms)  -> swift is \(f(b, 2))x faster",
                 ]
             }
-            StandardOutput.write(lines.joined(separator: "\n") + "\n")
+            Console.write(lines.joined(separator: "\n") + "\n")
         } catch {
             throw StoreCommandFailure.exit(error)
         }

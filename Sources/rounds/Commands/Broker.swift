@@ -14,8 +14,15 @@ struct BrokerCommand: AsyncParsableCommand {
 
 /// How verdicts become scores, shared by `broker rft` and `broker dpo`.
 struct ScoreOptions: ParsableArguments {
-    @Option(help: "The judge run whose verdicts to use (default: each image's latest judgment).")
-    var run: Int64?
+    @Option(
+        help: "A judge run whose verdicts to use; repeat to average several runs (default: each image's latest judgment).")
+    var run: [Int64] = []
+
+    @Option(
+        help: ArgumentHelp(
+            "Also average this rater's per-criterion labels in as a score source; repeat for several raters.",
+            valueName: "name"))
+    var rater: [String] = []
 
     @Option(
         help: ArgumentHelp(
@@ -25,24 +32,41 @@ struct ScoreOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Trust gate: leave out criteria on which the judge's κ against this rater is below --kappa-threshold.",
+            "Trust gate: measure the judge only against this rater; repeat for several (default: every rater).",
             valueName: "name"))
-    var trustRater: String?
+    var trustRater: [String] = []
 
-    @Option(help: "κ threshold of the trust gate.")
+    @Option(
+        help: """
+            Trust gate: a criterion whose mean judge-vs-expert κ (per condition) is below this is left out of the \
+            judge's verdicts (Landis & Koch's 'moderate' starts at 0.4).
+            """)
     var kappaThreshold: Double = 0.4
 
-    var trustGate: TrustGate? { trustRater.map { TrustGate(rater: $0, threshold: kappaThreshold) } }
+    @Flag(help: "Turn the trust gate off: use every criterion even where expert labels disagree with the judge.")
+    var noTrustGate = false
 
-    /// Says on stderr which criteria the trust gate left out.
-    func reportExclusions(_ policy: ScorePolicy) {
-        guard trustRater != nil else { return }
-        if policy.excludedCriteria.isEmpty {
-            StandardError.print("trust gate: every criterion passed (κ ≥ \(kappaThreshold))")
+    var trustGate: TrustGate {
+        noTrustGate ? .off : TrustGate(threshold: kappaThreshold, raters: trustRater)
+    }
+
+    var sources: ScoreSources { ScoreSources(runs: run, raters: rater) }
+
+    /// The trust gate as the commands' help explains it.
+    static let gateHelp = """
+        Trust gate (on by default): for each condition whose images experts labelled per criterion, a \
+        criterion whose judge-vs-expert Cohen's κ (mean over judge runs and raters) is below --kappa-threshold \
+        is left out of the judge's verdicts; the choice is printed on stderr and stored with the set. Without \
+        expert labels every criterion is used, and that is said and stored too. --no-trust-gate turns it off.
+        """
+
+    /// Says on stderr what the trust gate decided.
+    func reportGate(_ decision: TrustGateDecision) {
+        if !decision.gate.enabled {
+            Console.error("trust gate: off (--no-trust-gate); all criteria used")
+            return
         }
-        for (criterion, reason) in policy.excludedCriteria.sorted(by: { $0.key < $1.key }) {
-            StandardError.print("trust gate: left out \(criterion): \(reason)")
-        }
+        for line in decision.lines { Console.error(line) }
     }
 
     func validate() throws {
@@ -50,10 +74,21 @@ struct ScoreOptions: ParsableArguments {
         if !kappaThreshold.isFinite || kappaThreshold < -1 || kappaThreshold > 1 {
             throw ValidationError("--kappa-threshold must be in [-1, 1], got \(kappaThreshold)")
         }
-        if let trustRater, trustRater.trimmingCharacters(in: .whitespaces).isEmpty {
+        if trustRater.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
             throw ValidationError("--trust-rater must not be empty")
         }
-        if let run, run < 1 { throw ValidationError("--run must be a judge run id ≥ 1, got \(run)") }
+        if rater.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+            throw ValidationError("--rater must not be empty")
+        }
+        if noTrustGate && !trustRater.isEmpty {
+            throw ValidationError("--no-trust-gate turns the gate off; it cannot be combined with --trust-rater")
+        }
+        if let bad = run.first(where: { $0 < 1 }) { throw ValidationError("--run must be a judge run id ≥ 1, got \(bad)") }
+        do {
+            try sources.validate()
+        } catch let error as BrokerError {
+            throw ValidationError("--run/--rater: \(error.message)")
+        }
     }
 
     func unresolved() throws -> ScorePolicy.Unresolved {
@@ -78,9 +113,12 @@ struct BrokerRFT: AsyncParsableCommand {
         abstract: "Weigh judged synthetic images for reward-weighted finetuning.",
         discussion: """
             Each synthetic image's reward is its checklist score (the weighted share of criteria met, averaged \
-            over the run's samples), mapped to a weight: linear w = r, threshold w = 1 if r ≥ τ else 0, or softmax \
-            w_i = N·exp(r_i/T)/Σ exp(r_j/T); then clipped to [min, max]. The set is stored with its rule, β_r, ρ \
-            and the judge runs used. CSV header: path,image_id,condition,weight.
+            over each source's samples, then over the sources: every --run and --rater given), mapped to a weight: \
+            linear w = r, threshold w = 1 if r ≥ τ else 0, or softmax w_i = N·exp(r_i/T)/Σ exp(r_j/T); then \
+            clipped to [min, max]. The set is stored with its rule, β_r, ρ and the judge runs used. CSV header: \
+            path,image_id,condition,weight.
+
+            \(ScoreOptions.gateHelp)
             """
     )
 
@@ -140,20 +178,21 @@ struct BrokerRFT: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            var job = RFTJob(run: scoring.run, policy: try scoring.policy(), weighting: try recipe(), out: out)
+            var job = RFTJob(run: nil, policy: try scoring.policy(), weighting: try recipe(), out: out)
+            job.sources = scoring.sources
             job.trustGate = scoring.trustGate
             let result = try job.run(store: try database.open(), catalog: try checklists.catalog())
-            scoring.reportExclusions(result.policy)
+            scoring.reportGate(result.trustGate)
             let skipped = result.unjudged.count + result.unscored.count + result.withoutChecklist.count
             if skipped > 0 {
-                StandardError.print(
+                Console.error(
                     "broker rft: not weighted: \(result.unjudged.count) unjudged, \(result.unscored.count) without a score, "
                         + "\(result.withoutChecklist.count) without a checklist")
             }
             let weights = result.weights.entries.map(\.weight)
             let mean = weights.reduce(0, +) / Double(weights.count)
             if json {
-                StandardOutput.write(
+                Console.write(
                     JSONValue.object([
                         "out": .string(out), "set_id": .number(Double(result.setID)),
                         "images": .number(Double(weights.count)), "mean_weight": .number(mean),
@@ -162,9 +201,10 @@ struct BrokerRFT: AsyncParsableCommand {
                         "unscored": .number(Double(result.unscored.count)),
                         "without_checklist": .number(Double(result.withoutChecklist.count)),
                         "weighting": result.weights.weighting.provenance,
+                        "sources": job.sources.provenance, "trust_gate": result.trustGate.provenance,
                     ]).canonicalString + "\n")
             } else {
-                StandardOutput.write(
+                Console.write(
                     "wrote \(weights.count) weight(s) to \(out) (mean \(String(format: "%.4f", mean))), "
                         + "preference set \(result.setID), judge run(s) \(result.runIDs.map(String.init).joined(separator: ", "))\n"
                 )

@@ -14,7 +14,10 @@ struct BrokerDPO: AsyncParsableCommand {
             (both lose when neither scores above 0.4, both win when both meet everything or tie above it, else \
             the higher wins) or margin (the higher wins by at least --margin, else a tie). Only one-winner pairs \
             are written: Pick-a-Pic Parquet (jpg_0, jpg_1, label_0, caption, image_id_0, image_id_1, condition) \
-            or JSONL with paths. MAGIC's table goes to stderr.
+            or JSONL with paths. MAGIC's table goes to stderr. Scores average each source's samples, then the \
+            sources (every --run and --rater given).
+
+            \(ScoreOptions.gateHelp)
             """
     )
 
@@ -56,31 +59,33 @@ struct BrokerDPO: AsyncParsableCommand {
     func run() async throws {
         do {
             var job = DPOJob(
-                run: scoring.run, rule: try pairRule(), policy: try scoring.policy(), sameSource: sameSource, out: out)
+                run: nil, rule: try pairRule(), policy: try scoring.policy(), sameSource: sameSource, out: out)
+            job.sources = scoring.sources
             job.trustGate = scoring.trustGate
             let result = try job.run(store: try database.open(), catalog: try checklists.catalog())
-            scoring.reportExclusions(result.policy)
+            scoring.reportGate(result.trustGate)
             let c = result.set.counts
-            StandardError.print("pairs (\(result.pairSource)): \(c.total)")
-            StandardError.print("  both-win    \(c.bothWin)")
-            StandardError.print("  both-lose   \(c.bothLose)")
-            StandardError.print("  one-winner  \(c.oneWinner)")
-            StandardError.print(
+            Console.error("pairs (\(result.pairSource)): \(c.total)")
+            Console.error("  both-win    \(c.bothWin)")
+            Console.error("  both-lose   \(c.bothLose)")
+            Console.error("  one-winner  \(c.oneWinner)")
+            Console.error(
                 "  dropped     \(c.dropped) (tie \(c.tie), inconsistent \(c.inconsistent), unscored \(c.unscored))")
             if !result.unjudged.isEmpty {
-                StandardError.print(
+                Console.error(
                     "broker dpo: \(result.unjudged.count) paired image(s) have no verdicts (their pairs are unscored)")
             }
             if json {
-                StandardOutput.write(
+                Console.write(
                     JSONValue.object([
                         "out": .string(out), "set_id": .number(Double(result.setID)),
                         "pairs_written": .number(Double(result.set.pairs.count)), "counts": c.provenance,
                         "pair_source": .string(result.pairSource),
                         "runs": .array(result.runIDs.map { .number(Double($0)) }),
+                        "sources": job.sources.provenance, "trust_gate": result.trustGate.provenance,
                     ]).canonicalString + "\n")
             } else {
-                StandardOutput.write(
+                Console.write(
                     "wrote \(result.set.pairs.count) pair(s) to \(out), preference set \(result.setID)\n")
             }
         } catch {

@@ -18,7 +18,9 @@ struct CASCommand: AsyncParsableCommand {
             that is unavailable is an error unless --allow-missing renormalises the weights over the available \
             ones. Scores are stored in alignmentScore with what made them. The tail per condition is the share \
             of generated images whose CAS is below the --quantile percentile of real CAS, with a bootstrap 95% \
-            interval, per generator or checkpoint.
+            interval, per generator or checkpoint. Memorisation: each generated image's distance to its nearest \
+            training image (stored real images of split train, same pixel features) and the share of near-copies \
+            (closer than the 1st percentile of the training images' own nearest-neighbour distances).
             """
     )
 
@@ -126,9 +128,9 @@ struct CASCommand: AsyncParsableCommand {
             let result = try job.run(store: store, catalog: try checklists.catalog(), save: !dryRun)
             let unscored = result.images.filter { $0.score == nil }
             if !unscored.isEmpty {
-                StandardError.print("cas: \(unscored.count) image(s) have no measured dimension with a positive weight")
+                Console.error("cas: \(unscored.count) image(s) have no measured dimension with a positive weight")
             }
-            StandardOutput.write(json ? result.json.canonicalString + "\n" : result.table)
+            Console.write(json ? result.json.canonicalString + "\n" : result.table)
             if !unscored.isEmpty { throw ExitCode(1) }
         } catch {
             throw StoreCommandFailure.exit(error)

@@ -27,22 +27,8 @@ enum StoreCommandFailure {
     static func exit(_ error: any Error) -> any Error {
         if error is ExitCode || error is ValidationError || error is CleanExit { return error }
         let message = (error as? StoreError)?.detailedDescription() ?? "\(error)"
-        StandardError.print("rounds: error: \(message)")
+        Console.error("rounds: error: \(message)")
         return ExitCode(2)
-    }
-}
-
-/// Writes to stderr (progress, warnings, errors) without buffering surprises.
-enum StandardError {
-    static func print(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
-    }
-}
-
-/// Writes to stdout in chunks (exports can be large).
-enum StandardOutput {
-    static func write(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
     }
 }
 
@@ -62,7 +48,7 @@ struct StoreProgress {
         if isTerminal {
             FileHandle.standardError.write(Data("\r\(what): \(done)/\(total)\(finished ? "\n" : "")".utf8))
         } else if !finished || total > 0 {
-            StandardError.print("\(what): \(done)/\(total)")
+            Console.error("\(what): \(done)/\(total)")
         }
     }
 }

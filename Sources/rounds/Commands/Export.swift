@@ -21,8 +21,8 @@ struct Export: AsyncParsableCommand {
     func run() async throws {
         do {
             let store = try database.open(readOnly: false)
-            let rows = try StoreExport.export(table, format: format, from: store) { StandardOutput.write($0) }
-            StandardError.print("export: \(rows) row(s)")
+            let rows = try StoreExport.export(table, format: format, from: store) { Console.write($0) }
+            Console.error("export: \(rows) row(s)")
         } catch {
             throw StoreCommandFailure.exit(error)
         }

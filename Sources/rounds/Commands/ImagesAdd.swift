@@ -81,17 +81,17 @@ struct ImagesAdd: AsyncParsableCommand {
                 if json {
                     items.append(["status": "added", "path": .string(r.path), "image_id": .string(r.id)])
                 } else {
-                    StandardOutput.write("added\t\(r.id)\t\(r.path)\n")
+                    Console.write("added\t\(r.id)\t\(r.path)\n")
                 }
             case .existing(let r, let note):
-                if let note { StandardError.print("warning: \(r.path): already stored; \(note)") }
+                if let note { Console.error("warning: \(r.path): already stored; \(note)") }
                 if json {
                     items.append(["status": "existing", "path": .string(r.path), "image_id": .string(r.id)])
                 } else {
-                    StandardOutput.write("existing\t\(r.id)\t\(r.path)\n")
+                    Console.write("existing\t\(r.id)\t\(r.path)\n")
                 }
             case .failed(let path, let error):
-                StandardError.print(
+                Console.error(
                     "rounds: \(error.message.hasPrefix(path) ? error.message : "\(path): \(error.message)")")
                 if json { items.append(["status": "failed", "path": .string(path), "error": .string(error.message)]) }
             }
@@ -101,9 +101,9 @@ struct ImagesAdd: AsyncParsableCommand {
                 "added": .number(Double(report.addedCount)), "existing": .number(Double(report.existingCount)),
                 "failed": .number(Double(report.failures.count)), "images": .array(items),
             ]
-            StandardOutput.write(doc.canonicalString + "\n")
+            Console.write(doc.canonicalString + "\n")
         }
-        StandardError.print(
+        Console.error(
             "images add: \(report.addedCount) added, \(report.existingCount) already stored, \(report.failures.count) failed"
         )
     }

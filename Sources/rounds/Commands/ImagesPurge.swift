@@ -39,10 +39,10 @@ struct ImagesPurge: AsyncParsableCommand {
     func run() async throws {
         do {
             let report = try database.open().purge(imageIDs, reason: reason)
-            for id in report.notFound { StandardError.print("rounds: \(id): no such image in the store") }
+            for id in report.notFound { Console.error("rounds: \(id): no such image in the store") }
             var entries: [JSONValue] = []
             for e in report.purged {
-                for f in e.fileErrors { StandardError.print("rounds: could not delete \(f)") }
+                for f in e.fileErrors { Console.error("rounds: could not delete \(f)") }
                 if json {
                     entries.append([
                         "image_id": .string(e.imageID), "derived": .array(e.derivedImageIDs.map { .string($0) }),
@@ -50,11 +50,11 @@ struct ImagesPurge: AsyncParsableCommand {
                         "removed_files": .array(e.removedFiles.map { .string($0) }),
                     ])
                 } else {
-                    StandardOutput.write("purged\t\(e.imageID)\t\(e.removedRows) rows\t\(e.removedFiles.count) files\n")
+                    Console.write("purged\t\(e.imageID)\t\(e.removedRows) rows\t\(e.removedFiles.count) files\n")
                 }
             }
             if json {
-                StandardOutput.write(
+                Console.write(
                     JSONValue.object([
                         "purged": .array(entries), "not_found": .array(report.notFound.map { .string($0) }),
                     ]).canonicalString + "\n")

@@ -45,18 +45,18 @@ struct LabelsImport: AsyncParsableCommand {
         do {
             let store = try database.open()
             let report = try LabelImport(store: store).run(path: file, rater: rater, skipBad: skipBad) { n in
-                StandardError.print("labels import: writing \(n) label(s) in one transaction")
+                Console.error("labels import: writing \(n) label(s) in one transaction")
             }
-            for p in report.problems { StandardError.print("rounds: skipped \(p)") }
+            for p in report.problems { Console.error("rounds: skipped \(p)") }
             if json {
-                StandardOutput.write(
+                Console.write(
                     JSONValue.object([
                         "imported": .number(Double(report.imported)),
                         "criterion_verdicts": .number(Double(report.criterionVerdicts)),
                         "skipped": .array(report.problems.map { .string($0.description) }),
                     ]).canonicalString + "\n")
             } else {
-                StandardOutput.write(
+                Console.write(
                     "imported \(report.imported) label(s) (\(report.criterionVerdicts) criterion verdicts), skipped \(report.problems.count)\n"
                 )
             }
@@ -94,8 +94,8 @@ struct LabelsTemplate: AsyncParsableCommand {
             let (text, rows) = try LabelTemplate.csv(
                 store: try database.open(), condition: id, criteria: StoreWiring.criteria(of: id, checklists),
                 limit: limit)
-            StandardOutput.write(text)
-            if rows == 0 { StandardError.print("labels template: no stored images of \(id)") }
+            Console.write(text)
+            if rows == 0 { Console.error("labels template: no stored images of \(id)") }
         } catch {
             throw StoreCommandFailure.exit(error)
         }

@@ -53,14 +53,14 @@ struct PairsMake: AsyncParsableCommand {
             let job = PairsMakeJob(condition: id, sameSource: sameSource, max: max, seed: seed)
             let result = try job.run(store: try database.open())
             if json {
-                StandardOutput.write(
+                Console.write(
                     JSONValue.object([
                         "condition": .string(id.description), "same_source": .bool(sameSource),
                         "images": .number(Double(result.images)), "pairs": .number(Double(result.made)),
                         "added": .number(Double(result.added)), "existing": .number(Double(result.existing)),
                     ]).canonicalString + "\n")
             } else {
-                StandardOutput.write(
+                Console.write(
                     "\(id): \(result.made) pair(s) of \(result.images) synthetic image(s): \(result.added) added, "
                         + "\(result.existing) already stored\n")
             }

@@ -11,8 +11,11 @@ struct ReportCommand: AsyncParsableCommand {
         discussion: """
             Reads the latest CAS stored by `rounds cas` (one reference set): CAS distributions per condition for \
             real images and each generator or checkpoint, the low-alignment tail and its threshold, criteria met \
-            per criterion and per skin-tone band, judge-vs-expert κ for every rater with labels, and the best and \
-            worst synthetic images with their verdicts and evidence. The page has inline SVG and base64 \
+            per criterion and per skin-tone band, judge-vs-expert κ for every rater with labels (overall, and per \
+            condition and criterion with what the broker's trust gate does), the best and worst synthetic images \
+            with their verdicts and evidence, memorisation (each generated image's distance to its nearest training \
+            image, real split train, and the share of near-copies), and the training curves of every RFT and DPO \
+            checkpoint (loss.csv, and dpo.csv's implicit accuracy and margin). The page has inline SVG and base64 \
             thumbnails, no scripts and no network requests. Real images appear only with --embed-real thumbnails. \
             The same numbers go to <out>.json and <out>.csv (the .html extension replaced).
             """
@@ -55,7 +58,7 @@ struct ReportCommand: AsyncParsableCommand {
                     throw AlignmentError(.unreadableFile, "cannot write \(path): \(error.localizedDescription)")
                 }
             }
-            StandardError.print("report: \(data.rows.count) image(s); wrote \(files.map(\.0).joined(separator: ", "))")
+            Console.error("report: \(data.rows.count) image(s); wrote \(files.map(\.0).joined(separator: ", "))")
         } catch {
             throw StoreCommandFailure.exit(error)
         }

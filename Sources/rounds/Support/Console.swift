@@ -7,6 +7,11 @@ enum Console {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
+    /// Writes `text` to stdout as is, without adding a newline (exports stream large outputs in chunks).
+    static func write(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
     /// Prints `value` to stdout as one pretty-printed JSON document with sorted keys.
     static func json(_ value: some Encodable) {
         let encoder = JSONEncoder()
