@@ -30,6 +30,10 @@ struct StandInBatchStore {
         var total: Int
         var completed: Int
         var failed: Int
+        /// Batch-level errors (`errors.data[].message`), as a failed validation reports.
+        var errors: [String] = []
+
+        var isFinished: Bool { ["completed", "failed", "expired", "cancelled"].contains(status) }
     }
 
     var files: [String: File] = [:]
@@ -49,8 +53,11 @@ struct StandInBatchStore {
 
     static func batchObject(_ b: Batch) -> JSON {
         [
-            "id": .string(b.id), "object": "batch", "endpoint": .string(b.endpoint), "errors": nil,
+            "id": .string(b.id), "object": "batch", "endpoint": .string(b.endpoint),
             "input_file_id": .string(b.inputFileID), "completion_window": .string(b.window), "status": .string(b.status),
+            "errors": b.errors.isEmpty ? nil : ["object": "list", "data": .array(b.errors.map {
+                ["code": "invalid_request", "message": .string($0), "param": nil, "line": nil]
+            })],
             "output_file_id": b.outputFileID.map { .string($0) } ?? nil, "error_file_id": b.errorFileID.map { .string($0) } ?? nil,
             "created_at": 1_700_000_000,
             "request_counts": ["total": .number(Double(b.total)), "completed": .number(Double(b.completed)), "failed": .number(Double(b.failed))],
@@ -167,10 +174,10 @@ extension StateBox {
         return json(200, Self.visible(batch))
     }
 
-    /// Until a held batch completes, its files are not announced.
+    /// Until a held batch finishes, its files are not announced.
     static func visible(_ b: StandInBatchStore.Batch) -> JSON {
         var shown = b
-        if b.status != "completed" {
+        if !b.isFinished {
             shown.outputFileID = nil
             shown.errorFileID = nil
             shown.completed = 0
@@ -193,5 +200,50 @@ extension StateBox {
         let id = String(parts[parts.count - 2])
         guard let file = lock.withLock({ $0.batchStore.files[id] }) else { return invalid("No such File object: \(id)", status: 404) }
         return HTTPResponse(statusCode: .ok, headers: [.contentType: "application/octet-stream"], body: Data(file.content))
+    }
+}
+
+extension StandInBatchStore {
+    /// Ends every unfinished batch as `status`, as the real API reports it: `failed` has no files and
+    /// carries `errors`; `expired` and `cancelled` keep the first `keptLines` output lines and move every
+    /// other request to the error file with `response: null` and `error.code` `batch_<status>`.
+    mutating func finishBatches(as status: String, keptLines: Int, errors: [String]) {
+        for id in batches.keys.sorted() where !(batches[id]!.isFinished) {
+            var b = batches[id]!
+            b.status = status
+            b.errors = errors
+            if status == "failed" {
+                b.outputFileID = nil
+                b.errorFileID = nil
+                b.completed = 0
+                b.failed = 0
+                batches[id] = b
+                continue
+            }
+            let output = b.outputFileID.flatMap { files[$0] }.map { Self.lines($0.content) } ?? []
+            let failed = b.errorFileID.flatMap { files[$0] }.map { Self.lines($0.content) } ?? []
+            let kept = Array(output.prefix(keptLines))
+            let dropped = (output.dropFirst(keptLines) + failed).compactMap { line -> String? in
+                guard let customID = (try? JSON(parsing: line))?["custom_id"] else { return nil }
+                let entry: JSON = [
+                    "id": "batch_req_dropped", "custom_id": customID, "response": nil,
+                    "error": ["code": .string("batch_\(status)"),
+                              "message": "This request could not be executed before the completion window expired."],
+                ]
+                return entry.canonicalString
+            }
+            if let outputID = b.outputFileID { files[outputID]?.content = Array(kept.map { $0 + "\n" }.joined().utf8) }
+            let errorFile = File(id: makeID("file"), purpose: "batch_output", filename: "errors.jsonl",
+                                 content: Array(dropped.map { $0 + "\n" }.joined().utf8))
+            files[errorFile.id] = errorFile
+            b.errorFileID = errorFile.id
+            b.completed = kept.count
+            b.failed = dropped.count
+            batches[id] = b
+        }
+    }
+
+    static func lines(_ bytes: [UInt8]) -> [String] {
+        String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 }

@@ -95,6 +95,12 @@ public final class StandInServer: Sendable {
         }
     }
 
+    /// Ends every unfinished batch as `failed` (no files, `errors` listed), `expired` or `cancelled` (the
+    /// first `keptLines` results kept, every other request in the error file as `batch_<status>`).
+    public func finishBatches(as status: String, keptLines: Int = 0, errors: [String] = []) {
+        state.lock.withLock { $0.batchStore.finishBatches(as: status, keptLines: keptLines, errors: errors) }
+    }
+
     /// Every request received so far, in arrival order.
     public var requests: [RecordedRequest] { state.lock.withLock { $0.requests } }
 }

@@ -86,16 +86,8 @@ public struct PairRunner: Sendable {
         }
     }
 
-    /// Re-encodes without metadata and resizes, as for one image.
     private func load(_ record: ImageRecord) throws(JudgeError) -> JudgeImage {
-        do {
-            var pixels = try ImageFile.load(path: record.path).image
-            if let edge = client.endpoint.maxLongEdge { pixels = pixels.fitting(longEdge: edge) }
-            return JudgeImage(bytes: try PNGCodec.encode(pixels), mediaType: "image/png", imageID: record.id,
-                              origin: record.origin)
-        } catch {
-            throw JudgeError(.unreadableImage, "\(record.path): \(error.message)", cause: error)
-        }
+        try JudgeImage.load(record, maxLongEdge: client.endpoint.maxLongEdge)
     }
 
     private func record(_ item: PairRunPlan.Item, _ result: Result<PairJudgment, JudgeError>, into summary: inout Summary,
