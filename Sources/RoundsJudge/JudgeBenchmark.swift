@@ -82,6 +82,18 @@ public struct JudgeBenchmark: Sendable {
         public var cpuRatio: Double?
     }
 
+    /// The bench checklist: five criteria `c1`…`c5`.
+    static let checklist = JudgeChecklist(
+        condition: "bench/condition", version: "bench",
+        criteria: (1...5).map { JudgeCriterion(id: "c\($0)", text: "Criterion \($0) is visible in the image") })
+
+    /// A complete answer for the bench checklist (what the lean stand-in sends back).
+    public static var answer: String {
+        JSONValue.object(["criteria": .array(checklist.criteria.map {
+            ["id": .string($0.id), "verdict": "met", "evidence": "seen in the image"]
+        })]).canonicalString
+    }
+
     public var config: Config
     /// Python and the peer script; nil skips the peer with a note.
     public var python: String?
@@ -98,9 +110,7 @@ public struct JudgeBenchmark: Sendable {
     public func run(baseURL: String, progress: @Sendable (String) -> Void = { _ in }) async throws -> Report {
         let image = try JPEGCodec.encode(SyntheticPhoto.make(width: config.imageSize, height: config.imageSize, seed: 7),
                                          quality: config.jpegQuality)
-        let checklist = JudgeChecklist(
-            condition: "bench/condition", version: "bench",
-            criteria: (1...5).map { JudgeCriterion(id: "c\($0)", text: "Criterion \($0) is visible in the image") })
+        let checklist = Self.checklist
         var endpoint = EndpointConfig(name: "bench", provider: .openai, baseURL: baseURL, model: "bench-model")
         endpoint.maxInFlight = config.inFlight
         endpoint.requestTimeout = 60
@@ -180,8 +190,8 @@ public struct JudgeBenchmark: Sendable {
         environment["no_proxy"] = "127.0.0.1,localhost"
         process.environment = environment
         let outPath = folder.appendingPathComponent("stdout").path, errPath = folder.appendingPathComponent("stderr").path
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         process.standardOutput = FileHandle(forWritingAtPath: outPath)
         process.standardError = FileHandle(forWritingAtPath: errPath)
         // The peer runs for seconds: wait for its exit without blocking a thread of the cooperative pool.

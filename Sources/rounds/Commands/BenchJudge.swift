@@ -37,6 +37,9 @@ struct BenchJudge: AsyncParsableCommand {
     @Flag(help: "Print one JSON document on stdout.")
     var json = false
 
+    @Flag(help: "Let the stand-in parse and check every request as the real API does (costs server CPU on this machine).")
+    var checkedServer = false
+
     @Flag(help: .hidden)
     var serveStandIn = false
 
@@ -57,7 +60,7 @@ struct BenchJudge: AsyncParsableCommand {
         let bench = JudgeBenchmark(config: config, python: noPeer ? nil : JudgeBenchmark.findPython(),
                                    peerScript: noPeer ? nil : JudgeBenchmark.findPeerScript())
         let server: StandInChild
-        do { server = try await StandInChild.start(latencyMs: latencyMs) } catch {
+        do { server = try await StandInChild.start(latencyMs: latencyMs, checked: checkedServer) } catch {
             Console.error("rounds bench judge: cannot start the stand-in server: \(error)")
             throw ExitCode(2)
         }
@@ -98,9 +101,12 @@ struct BenchJudge: AsyncParsableCommand {
 
     /// Child-process mode: serve until stdin closes, after printing the port on stdout.
     private func serve() async throws {
-        let server = try await StandInServer.start()
+        // Lean: the server neither parses nor checks requests, so on a small machine its CPU stays small
+        // beside the clients' (what is measured); the answer is the verdicts for the bench checklist.
+        let server = try await StandInServer.start(lean: !checkedServer)
         let latency = Double(latencyMs) / 1000
-        server.respond { _, _ in .slow(seconds: latency, then: .verdicts()) }
+        let answer = JudgeBenchmark.answer
+        server.respond { _, _ in checkedServer ? .slow(seconds: latency, then: .verdicts()) : .slow(seconds: latency, then: .answer(answer)) }
         FileHandle.standardOutput.write(Data("\(server.port)\n".utf8))
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             Thread { _ = FileHandle.standardInput.readDataToEndOfFile(); done.resume() }.start()
@@ -117,12 +123,13 @@ private struct StandInChild {
     let port: Int
     var baseURL: String { "http://127.0.0.1:\(port)/v1" }
 
-    static func start(latencyMs: Int) async throws -> StandInChild {
+    static func start(latencyMs: Int, checked: Bool) async throws -> StandInChild {
         let process = Process()
         let selfPath = FileManager.default.fileExists(atPath: "/proc/self/exe")
             ? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path : CommandLine.arguments[0]
         process.executableURL = URL(fileURLWithPath: selfPath)
         process.arguments = ["bench", "judge", "--serve-stand-in", "--latency-ms", String(latencyMs)]
+            + (checked ? ["--checked-server"] : [])
         let stdin = Pipe(), stdout = Pipe()
         process.standardInput = stdin
         process.standardOutput = stdout

@@ -83,10 +83,10 @@ struct Judge: AsyncParsableCommand {
     @Flag(help: "Allow images of origin real to go to the ad hoc --base-url endpoint even when it is not loopback.")
     var allowRealImages = false
 
-    @Flag(help: "Also ask about images whose earlier attempts failed too often.")
+    @Flag(help: "Also ask about images (or pairs) whose earlier attempts failed too often.")
     var retryFailed = false
 
-    @Option(help: "Failed attempts after which an image waits for --retry-failed.")
+    @Option(help: "Failed attempts after which an image (or a pair) waits for --retry-failed.")
     var maxFailedAttempts = 3
 
     @Option(help: "OpenAI Batch API: submit the pending requests as one batch, or collect the results of finished batches.")
@@ -109,8 +109,8 @@ struct Judge: AsyncParsableCommand {
         } else if [pending, pairs, !images.isEmpty].filter({ $0 }).count != 1 {
             throw ValidationError("give exactly one of --pending, --pairs or image ids/paths")
         }
-        if pairs, samples != 1 || dryRun || retryFailed {
-            throw ValidationError("--pairs asks each pair once per order; --samples, --dry-run and --retry-failed do not apply")
+        if pairs, samples != 1 || dryRun {
+            throw ValidationError("--pairs asks each pair once per order; --samples and --dry-run do not apply")
         }
         if !pairs, !requireAgreement { throw ValidationError("--no-require-agreement goes with --pairs") }
         if (endpoint == nil) == (baseURL == nil) {
