@@ -83,9 +83,20 @@ extension StateBox {
         return recorded
     }
 
+    /// With an expected key, a request without it gets 401, echoing what was sent (as careless servers do).
+    func unauthorized(_ recorded: RecordedRequest) -> HTTPResponse? {
+        guard let expected = lock.withLock({ $0.expectedKey }) else { return nil }
+        let sent = recorded.header("authorization").map { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : $0 }
+            ?? recorded.header("api-key")
+        guard sent != expected else { return nil }
+        return json(401, ["error": ["message": .string("Incorrect API key provided: \(sent ?? "(none)")."),
+                                    "type": "invalid_request_error", "param": nil, "code": "invalid_api_key"]])
+    }
+
     func uploadFile(_ request: FlyingFox.HTTPRequest) async -> HTTPResponse {
         let body = (try? await request.bodyData).map { [UInt8]($0) } ?? []
         let recorded = record(request, body: body)
+        if let refusal = unauthorized(recorded) { return refusal }
         guard let parts = StandInMultipart.parse(body, contentType: recorded.header("content-type")) else {
             return invalid("expected multipart/form-data with fields 'purpose' and 'file'")
         }
@@ -122,7 +133,7 @@ extension StateBox {
 
     func createBatch(_ request: FlyingFox.HTTPRequest) async -> HTTPResponse {
         let body = (try? await request.bodyData).map { [UInt8]($0) } ?? []
-        _ = record(request, body: body)
+        if let refusal = unauthorized(record(request, body: body)) { return refusal }
         guard let value = try? JSON(parsing: Data(body)), let fileID = value["input_file_id"]?.stringValue else {
             return invalid("input_file_id is required")
         }
@@ -187,14 +198,14 @@ extension StateBox {
     }
 
     func getBatch(_ request: FlyingFox.HTTPRequest) async -> HTTPResponse {
-        _ = record(request, body: [])
+        if let refusal = unauthorized(record(request, body: [])) { return refusal }
         let id = String(request.path.split(separator: "/").last ?? "")
         guard let batch = lock.withLock({ $0.batchStore.batches[id] }) else { return invalid("No such Batch object: \(id)", status: 404) }
         return json(200, Self.visible(batch))
     }
 
     func fileContent(_ request: FlyingFox.HTTPRequest) async -> HTTPResponse {
-        _ = record(request, body: [])
+        if let refusal = unauthorized(record(request, body: [])) { return refusal }
         let parts = request.path.split(separator: "/")
         guard parts.count >= 4, parts.last == "content" else { return invalid("unknown path", status: 404) }
         let id = String(parts[parts.count - 2])

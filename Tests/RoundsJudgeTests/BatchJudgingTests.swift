@@ -230,7 +230,7 @@ import Testing
             let refused = await #expect(throws: JudgeError.self) { try await wrongAPI.batch(id: submitted.batchID!) }
             var produced = ["\(submitted)", "\(collected)", "\(refused.map { "\($0)" } ?? "")", refused?.detailedDescription() ?? ""]
             produced.append(try String(contentsOfFile: submitted.jsonlPath!, encoding: .utf8))
-            try f.store.pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+            try await f.store.pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
             let bytes = try Data(contentsOf: URL(fileURLWithPath: f.store.path))
             produced.append(String(decoding: bytes, as: UTF8.self))
             #expect(refused?.status == 401)
