@@ -67,6 +67,7 @@ public final class StandInServer: Sendable {
             await server.stop(timeout: 0)
             throw StandInError("stand-in server did not report an IPv4 address")
         }
+        disableNagle(onListenerAt: port)
         return StandInServer(server: server, port: port, runTask: task, state: box)
     }
 
