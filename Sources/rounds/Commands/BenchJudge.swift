@@ -64,7 +64,7 @@ struct BenchJudge: AsyncParsableCommand {
             Console.error("rounds bench judge: cannot start the stand-in server: \(error)")
             throw ExitCode(2)
         }
-        let report: JudgeBenchmark.Report
+        var report: JudgeBenchmark.Report
         do {
             report = try await bench.run(baseURL: server.baseURL) { Console.error("bench judge: \($0)") }
             server.stop()
@@ -73,7 +73,8 @@ struct BenchJudge: AsyncParsableCommand {
             Console.error("rounds bench judge: \(error)")
             throw ExitCode(2)
         }
-        if noPeer { Console.error("bench judge: peer skipped (--no-peer)") } else if let note = report.peerNote {
+        if noPeer { report.peerNote = "peer skipped: --no-peer" }
+        if let note = report.peerNote {
             Console.error("bench judge: \(note)")
         }
         if json { return Console.json(report) }
