@@ -98,6 +98,7 @@ import Testing
         (["judge", "--pairs", "--batch", "submit"], "--batch judges images"),
         (["judge", "--pending", "--run", "3"], "--run goes with --batch collect"),
         (["judge", "--batch", "collect", "--batch-dir", "x"], "--batch-dir goes with --batch submit"),
+        (["judge", "--batch", "collect", "--limit", "3"], "--batch collect takes every open batch"),
     ])
     func badBatchCombinationsAreUsageErrors(arguments: [String], message: String) throws {
         let result = try CLIRunner.run(arguments + ["--base-url", "http://127.0.0.1:9/v1", "--model", "m", "--provider", "openai"])

@@ -90,10 +90,16 @@ public struct JudgeBatchSubmitter: Sendable {
             summary.inputFileID = fileID
             let batch = try await api.createBatch(inputFileID: fileID, metadata: ["rounds_run": String(runID)])
             summary.batchID = batch.id
-            _ = try store.addJudgeBatch(
-                JudgeBatchRecord(runID: runID, providerBatchID: batch.id, inputFileID: fileID, jsonlPath: path,
-                                 jsonlSHA256: SHA256.hex(lines), status: batch.status, requestCount: items.count),
-                items: items)
+            do {
+                _ = try store.addJudgeBatch(
+                    JudgeBatchRecord(runID: runID, providerBatchID: batch.id, inputFileID: fileID, jsonlPath: path,
+                                     jsonlSHA256: SHA256.hex(lines), status: batch.status, requestCount: items.count),
+                    items: items)
+            } catch {
+                throw JudgeError(.runPlan, "batch \(batch.id) was created at \(endpoint.baseURL) but could not be recorded "
+                    + "in the store (\(error)); cancel it there (POST /batches/\(batch.id)/cancel), its results cannot be "
+                    + "collected", cause: error)
+            }
         } catch {
             run.close(requests: 0, succeeded: 0, failed: 0, cost: 0, stoppedBecause: "batch-failed")
             run.status = .failed

@@ -129,6 +129,9 @@ struct Judge: AsyncParsableCommand {
             }
         }
         if run != nil, batch != .collect { throw ValidationError("--run goes with --batch collect") }
+        if batch == .collect, limit != nil || condition != nil {
+            throw ValidationError("--limit and --condition choose what to submit; --batch collect takes every open batch (or --run)")
+        }
         if batchDir != nil, batch != .submit { throw ValidationError("--batch-dir goes with --batch submit") }
         if samples < 1 || samples > 15 { throw ValidationError("--samples must be in 1...15, got \(samples)") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
