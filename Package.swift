@@ -74,7 +74,7 @@ let package = Package(
             name: "rounds",
             dependencies: [
                 "RoundsCore", "RoundsImaging", "RoundsJudge", "RoundsSimulator", "RoundsTensor", "RoundsChecklists",
-                "RoundsAlignment", "RoundsStore", "RoundsDiffusion", "RoundsPipeline", "RoundsBroker",
+                "RoundsAlignment", "RoundsStore", "RoundsDiffusion", "RoundsPipeline", "RoundsBroker", "RoundsTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

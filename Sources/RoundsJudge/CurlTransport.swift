@@ -3,13 +3,13 @@ import CRoundsNative
 import Foundation
 import Synchronization
 
-/// `HTTPTransport` on libcurl: one easy handle per transfer, each `curl_easy_perform` on a thread of
-/// its own, bridged to async with a continuation.
+/// `HTTPTransport` on libcurl: one easy handle per transfer, each `curl_easy_perform` on a pool thread
+/// (`CurlWorkers`) of its own while it runs, bridged to async with a continuation.
 ///
 /// Why threads and not one `curl_multi` loop: a judge run keeps tens of requests in flight, each
-/// waiting hundreds of milliseconds to minutes on a model; a parked thread per transfer costs a few
-/// tens of microseconds to start and nothing while it waits, and keeps each transfer's state (and its
-/// cancellation) private to one thread, with no event loop to get wrong. Blocking never touches Swift's
+/// waiting hundreds of milliseconds to minutes on a model; a parked thread per transfer costs nothing
+/// while it waits (threads are reused, not started per transfer), and keeps each transfer's state (and
+/// its cancellation) private to one thread, with no event loop to get wrong. Blocking never touches Swift's
 /// cooperative pool. Idle easy handles are kept in a pool and `curl_easy_reset` between uses, which keeps
 /// their connection cache, so keep-alive connections and TLS sessions are reused across requests.
 ///
@@ -22,6 +22,7 @@ public final class CurlTransport: HTTPTransport {
     /// Thread stack size for transfers: curl needs little.
     private static let threadStackSize = 512 * 1024
     private let idleHandles = Mutex<[CurlHandle]>([])
+    private let workers = CurlWorkers(stackSize: CurlTransport.threadStackSize)
     private let maxIdleHandles: Int
     private let noProxy: String
     private let httpProxy: String?
@@ -59,12 +60,9 @@ public final class CurlTransport: HTTPTransport {
         let state = CurlTransferState(maxBody: maxResponseBytes)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponseData, any Error>) in
-                let thread = Thread { [self] in
+                workers.run { [self] in
                     continuation.resume(with: Result { try self.perform(request, state: state) })
                 }
-                thread.stackSize = Self.threadStackSize
-                thread.name = "rounds-curl"
-                thread.start()
             }
         } onCancel: {
             state.cancelled.store(true, ordering: .relaxed)

@@ -13,6 +13,8 @@ public struct PairOrderOutcome: Sendable {
     public var requestKey: String
     public var canonicalRequest: String
     public var responseText: String?
+    /// The model the endpoint says answered.
+    public var model: String?
     public var usage: TokenUsage
     public var cost: Double
     public var attempts: Int
@@ -80,7 +82,7 @@ extension JudgeClient {
     public func compareOnce(_ pair: JudgePairRequest) async -> PairOrderOutcome {
         var outcome = PairOrderOutcome(
             status: .failed, preference: nil, criteria: [:], problems: [], requestKey: "", canonicalRequest: "",
-            responseText: nil, usage: TokenUsage(), cost: 0, attempts: 0, latency: 0, repaired: false, error: nil)
+            responseText: nil, model: nil, usage: TokenUsage(), cost: 0, attempts: 0, latency: 0, repaired: false, error: nil)
         for image in [pair.first, pair.second] {
             if case .refused(let reason) = PrivacyGuard.decide(origin: image.origin, endpoint: endpoint) {
                 outcome.status = .blocked
@@ -107,6 +109,7 @@ extension JudgeClient {
             response = r
         }
         outcome.responseText = redaction.apply(response.text)
+        outcome.model = response.model
         outcome.usage = response.usage
         if let stop = terminalStatus(response) {
             outcome.status = stop

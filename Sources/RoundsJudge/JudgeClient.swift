@@ -88,7 +88,7 @@ public final class JudgeClient: Sendable {
         return aggregate(samples, checklist: checklist, stopsRun: stops || tripped)
     }
 
-    private func aggregate(_ samples: [SampleOutcome], checklist: JudgeChecklist, stopsRun: Bool) -> JudgeOutcome {
+    func aggregate(_ samples: [SampleOutcome], checklist: JudgeChecklist, stopsRun: Bool) -> JudgeOutcome {
         let usable = samples.filter { [.judged, .incomplete].contains($0.status) }
         let verdicts: [CriterionVerdict]
         let status: JudgeStatus
@@ -114,9 +114,7 @@ public final class JudgeClient: Sendable {
 
     /// One sample: request, read, maybe one repair.
     private func judgeOnce(image: JudgeImage, checklist: JudgeChecklist, prompt: JudgePrompt, sampling: SamplingParameters) async -> SampleOutcome {
-        let request = JudgeRequest(
-            system: prompt.system, user: prompt.user, images: [image], schema: VerdictSchema.schema(for: checklist),
-            sampling: sampling)
+        let request = imageRequest(image: image, checklist: checklist, prompt: prompt, sampling: sampling)
         let prepared = PreparedRequest(request, endpoint: endpoint, provider: provider)
         var sample = SampleOutcome(
             status: .failed, requestKey: prepared.key, canonicalRequest: prepared.canonicalBody, verdicts: [],
@@ -129,15 +127,7 @@ public final class JudgeClient: Sendable {
             sample.verdicts = checklist.criteria.map { .indeterminate($0.id, "request failed: \(sample.error?.code.description ?? "error")") }
             return sample
         }
-        record(response, latency: first.latency, into: &sample)
-        if let stop = terminalStatus(response) {
-            sample.status = stop
-            let why = stop == .refused ? "the model refused" : "the answer was cut off at the token limit"
-            sample.verdicts = checklist.criteria.map { .indeterminate($0.id, why) }
-            return sample
-        }
-        var parsed = VerdictParser.parse(response.text, expected: checklist.criteria)
-        sample.problems = parsed.problems
+        guard var parsed = read(response, latency: first.latency, checklist: checklist, into: &sample) else { return sample }
         if !parsed.isComplete && options.repair {
             var repairRequest = request
             repairRequest.images = []
@@ -170,6 +160,33 @@ public final class JudgeClient: Sendable {
         sample.verdicts = parsed.verdicts
         sample.status = parsed.isComplete ? .judged : (parsed.unparseable ? .unparseable : .incomplete)
         return sample
+    }
+
+    /// The request of one sample about one image.
+    func imageRequest(image: JudgeImage, checklist: JudgeChecklist, prompt: JudgePrompt, sampling: SamplingParameters)
+        -> JudgeRequest
+    {
+        JudgeRequest(system: prompt.system, user: prompt.user, images: [image], schema: VerdictSchema.schema(for: checklist),
+                     sampling: sampling)
+    }
+
+    /// Records an answer into the sample and reads its verdicts; nil (with the sample's status and
+    /// indeterminate verdicts set) when the model refused or was cut off.
+    func read(_ response: JudgeResponse, latency: Double, checklist: JudgeChecklist, into sample: inout SampleOutcome)
+        -> ParsedVerdicts?
+    {
+        record(response, latency: latency, into: &sample)
+        if let stop = terminalStatus(response) {
+            sample.status = stop
+            let why = stop == .refused ? "the model refused" : "the answer was cut off at the token limit"
+            sample.verdicts = checklist.criteria.map { .indeterminate($0.id, why) }
+            return nil
+        }
+        let parsed = VerdictParser.parse(response.text, expected: checklist.criteria)
+        sample.problems = parsed.problems
+        sample.verdicts = parsed.verdicts
+        sample.status = parsed.isComplete ? .judged : (parsed.unparseable ? .unparseable : .incomplete)
+        return parsed
     }
 
     private func betterThan(_ a: ParsedVerdicts, _ b: ParsedVerdicts) -> Bool {

@@ -39,10 +39,11 @@ public struct PreparedRequest: Sendable {
         }
         self.canonicalBody = canonical
         self.wireBody = wire
-        let keyed: JSONValue = [
-            "base_url": .string(endpoint.baseURL), "model": .string(endpoint.model),
-            "body": (try? JSONValue(parsing: canonical)) ?? .string(canonical),
-        ]
-        self.key = keyed.canonicalHash
+        // The canonical JSON of {"base_url", "body", "model"} written directly (keys already in sorted
+        // order): `canonical` is canonical JSON itself, so parsing it back to re-serialize it (as a
+        // JSONValue would) gives the same text at the cost of a parse per request.
+        let keyed = #"{"base_url":"# + JSONValue.string(endpoint.baseURL).canonicalString + #","body":"# + canonical
+            + #","model":"# + JSONValue.string(endpoint.model).canonicalString + "}"
+        self.key = SHA256.hex(keyed)
     }
 }

@@ -20,7 +20,8 @@ public enum StoreSchema {
 
     /// The migrations in the order they run, by name.
     static let migrations: [(name: String, sql: String)] = [
-        ("v1-provenance-schema", v1)
+        ("v1-provenance-schema", v1),
+        ("v3-judge-batches", v3JudgeBatches),
     ]
 
     static func migrator() -> DatabaseMigrator {

@@ -30,6 +30,10 @@ struct StandInBatchStore {
         var total: Int
         var completed: Int
         var failed: Int
+        /// Batch-level errors (`errors.data[].message`), as a failed validation reports.
+        var errors: [String] = []
+
+        var isFinished: Bool { ["completed", "failed", "expired", "cancelled"].contains(status) }
     }
 
     var files: [String: File] = [:]
@@ -49,8 +53,11 @@ struct StandInBatchStore {
 
     static func batchObject(_ b: Batch) -> JSON {
         [
-            "id": .string(b.id), "object": "batch", "endpoint": .string(b.endpoint), "errors": nil,
+            "id": .string(b.id), "object": "batch", "endpoint": .string(b.endpoint),
             "input_file_id": .string(b.inputFileID), "completion_window": .string(b.window), "status": .string(b.status),
+            "errors": b.errors.isEmpty ? nil : ["object": "list", "data": .array(b.errors.map {
+                ["code": "invalid_request", "message": .string($0), "param": nil, "line": nil]
+            })],
             "output_file_id": b.outputFileID.map { .string($0) } ?? nil, "error_file_id": b.errorFileID.map { .string($0) } ?? nil,
             "created_at": 1_700_000_000,
             "request_counts": ["total": .number(Double(b.total)), "completed": .number(Double(b.completed)), "failed": .number(Double(b.failed))],
@@ -76,9 +83,20 @@ extension StateBox {
         return recorded
     }
 
+    /// With an expected key, a request without it gets 401, echoing what was sent (as careless servers do).
+    func unauthorized(_ recorded: RecordedRequest) -> HTTPResponse? {
+        guard let expected = lock.withLock({ $0.expectedKey }) else { return nil }
+        let sent = recorded.header("authorization").map { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : $0 }
+            ?? recorded.header("api-key")
+        guard sent != expected else { return nil }
+        return json(401, ["error": ["message": .string("Incorrect API key provided: \(sent ?? "(none)")."),
+                                    "type": "invalid_request_error", "param": nil, "code": "invalid_api_key"]])
+    }
+
     func uploadFile(_ request: FlyingFox.HTTPRequest) async -> HTTPResponse {
         let body = (try? await request.bodyData).map { [UInt8]($0) } ?? []
         let recorded = record(request, body: body)
+        if let refusal = unauthorized(recorded) { return refusal }
         guard let parts = StandInMultipart.parse(body, contentType: recorded.header("content-type")) else {
             return invalid("expected multipart/form-data with fields 'purpose' and 'file'")
         }
@@ -115,7 +133,7 @@ extension StateBox {
 
     func createBatch(_ request: FlyingFox.HTTPRequest) async -> HTTPResponse {
         let body = (try? await request.bodyData).map { [UInt8]($0) } ?? []
-        _ = record(request, body: body)
+        if let refusal = unauthorized(record(request, body: body)) { return refusal }
         guard let value = try? JSON(parsing: Data(body)), let fileID = value["input_file_id"]?.stringValue else {
             return invalid("input_file_id is required")
         }
@@ -167,10 +185,10 @@ extension StateBox {
         return json(200, Self.visible(batch))
     }
 
-    /// Until a held batch completes, its files are not announced.
+    /// Until a held batch finishes, its files are not announced.
     static func visible(_ b: StandInBatchStore.Batch) -> JSON {
         var shown = b
-        if b.status != "completed" {
+        if !b.isFinished {
             shown.outputFileID = nil
             shown.errorFileID = nil
             shown.completed = 0
@@ -180,18 +198,63 @@ extension StateBox {
     }
 
     func getBatch(_ request: FlyingFox.HTTPRequest) async -> HTTPResponse {
-        _ = record(request, body: [])
+        if let refusal = unauthorized(record(request, body: [])) { return refusal }
         let id = String(request.path.split(separator: "/").last ?? "")
         guard let batch = lock.withLock({ $0.batchStore.batches[id] }) else { return invalid("No such Batch object: \(id)", status: 404) }
         return json(200, Self.visible(batch))
     }
 
     func fileContent(_ request: FlyingFox.HTTPRequest) async -> HTTPResponse {
-        _ = record(request, body: [])
+        if let refusal = unauthorized(record(request, body: [])) { return refusal }
         let parts = request.path.split(separator: "/")
         guard parts.count >= 4, parts.last == "content" else { return invalid("unknown path", status: 404) }
         let id = String(parts[parts.count - 2])
         guard let file = lock.withLock({ $0.batchStore.files[id] }) else { return invalid("No such File object: \(id)", status: 404) }
         return HTTPResponse(statusCode: .ok, headers: [.contentType: "application/octet-stream"], body: Data(file.content))
+    }
+}
+
+extension StandInBatchStore {
+    /// Ends every unfinished batch as `status`, as the real API reports it: `failed` has no files and
+    /// carries `errors`; `expired` and `cancelled` keep the first `keptLines` output lines and move every
+    /// other request to the error file with `response: null` and `error.code` `batch_<status>`.
+    mutating func finishBatches(as status: String, keptLines: Int, errors: [String]) {
+        for id in batches.keys.sorted() where !(batches[id]!.isFinished) {
+            var b = batches[id]!
+            b.status = status
+            b.errors = errors
+            if status == "failed" {
+                b.outputFileID = nil
+                b.errorFileID = nil
+                b.completed = 0
+                b.failed = 0
+                batches[id] = b
+                continue
+            }
+            let output = b.outputFileID.flatMap { files[$0] }.map { Self.lines($0.content) } ?? []
+            let failed = b.errorFileID.flatMap { files[$0] }.map { Self.lines($0.content) } ?? []
+            let kept = Array(output.prefix(keptLines))
+            let dropped = (output.dropFirst(keptLines) + failed).compactMap { line -> String? in
+                guard let customID = (try? JSON(parsing: line))?["custom_id"] else { return nil }
+                let entry: JSON = [
+                    "id": "batch_req_dropped", "custom_id": customID, "response": nil,
+                    "error": ["code": .string("batch_\(status)"),
+                              "message": "This request could not be executed before the completion window expired."],
+                ]
+                return entry.canonicalString
+            }
+            if let outputID = b.outputFileID { files[outputID]?.content = Array(kept.map { $0 + "\n" }.joined().utf8) }
+            let errorFile = File(id: makeID("file"), purpose: "batch_output", filename: "errors.jsonl",
+                                 content: Array(dropped.map { $0 + "\n" }.joined().utf8))
+            files[errorFile.id] = errorFile
+            b.errorFileID = errorFile.id
+            b.completed = kept.count
+            b.failed = dropped.count
+            batches[id] = b
+        }
+    }
+
+    static func lines(_ bytes: [UInt8]) -> [String] {
+        String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 }

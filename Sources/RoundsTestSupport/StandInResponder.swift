@@ -11,7 +11,7 @@ struct StandInResponder {
     let request: RecordedRequest
     let json: JSON?
 
-    func respond(_ behavior: StandInBehavior, expectedKey: String?) async -> HTTPResponse {
+    func respond(_ behavior: StandInBehavior, expectedKey: String?, validate: Bool = true) async -> HTTPResponse {
         if let expectedKey {
             let sent = request.header("x-api-key") ?? request.header("api-key")
                 ?? request.header("authorization").map { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : $0 }
@@ -20,13 +20,15 @@ struct StandInResponder {
                              message: "Incorrect API key provided: \(sent ?? "(none)").")
             }
         }
-        do {
-            switch wire {
-            case .openAI: try StandInValidation.openAI(json)
-            case .anthropic: try StandInValidation.anthropic(json, headers: request.headers)
+        if validate {
+            do {
+                switch wire {
+                case .openAI: try StandInValidation.openAI(json)
+                case .anthropic: try StandInValidation.anthropic(json, headers: request.headers)
+                }
+            } catch {
+                return self.error(error.status, type: error.type, code: nil, message: error.message)
             }
-        } catch {
-            return self.error(error.status, type: error.type, code: nil, message: error.message)
         }
         return await perform(behavior)
     }

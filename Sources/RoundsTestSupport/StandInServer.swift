@@ -25,6 +25,7 @@ public final class StandInServer: Sendable {
         var responder: (@Sendable (RecordedRequest, Int) -> StandInBehavior)?
         var requests: [RecordedRequest] = []
         var expectedKey: String?
+        var lean = false
         var batchStore = StandInBatchStore()
     }
 
@@ -40,10 +41,14 @@ public final class StandInServer: Sendable {
     /// - Parameter expectedKey: when set, requests without this key (`Authorization: Bearer`, `api-key`
     ///   or `x-api-key`) get 401 — and the 401 message echoes the key that was sent, as careless servers
     ///   do, so tests can check that clients scrub it.
-    public static func start(expectedKey: String? = nil) async throws -> StandInServer {
+    /// - Parameter lean: for benchmarks, where the server's own work must stay small beside the client's:
+    ///   requests are neither parsed nor checked, and only their method, path and status are recorded
+    ///   (no bodies, which would hold every image sent). Use behaviours that need no request JSON
+    ///   (`.answer`, `.slow(…, .answer)`).
+    public static func start(expectedKey: String? = nil, lean: Bool = false) async throws -> StandInServer {
         let address = try sockaddr_in.inet(ip4: "127.0.0.1", port: 0)
         let server = HTTPServer(address: address, timeout: 60, logger: .disabled)
-        let box = StateBox(State(expectedKey: expectedKey))
+        let box = StateBox(State(expectedKey: expectedKey, lean: lean))
         await server.appendRoute("POST /v1/chat/completions") { (request: FlyingFox.HTTPRequest) in await box.handle(request, protocol: WireProtocol.openAI) }
         await server.appendRoute("POST /v1/messages") { (request: FlyingFox.HTTPRequest) in await box.handle(request, protocol: WireProtocol.anthropic) }
         await server.appendRoute("POST /v1/files") { (request: FlyingFox.HTTPRequest) in await box.uploadFile(request) }
@@ -62,6 +67,7 @@ public final class StandInServer: Sendable {
             await server.stop(timeout: 0)
             throw StandInError("stand-in server did not report an IPv4 address")
         }
+        disableNagle(onListenerAt: port)
         return StandInServer(server: server, port: port, runTask: task, state: box)
     }
 
@@ -95,6 +101,22 @@ public final class StandInServer: Sendable {
         }
     }
 
+    /// Ends every unfinished batch as `failed` (no files, `errors` listed), `expired` or `cancelled` (the
+    /// first `keptLines` results kept, every other request in the error file as `batch_<status>`).
+    public func finishBatches(as status: String, keptLines: Int = 0, errors: [String] = []) {
+        state.lock.withLock { $0.batchStore.finishBatches(as: status, keptLines: keptLines, errors: errors) }
+    }
+
+    /// Appends raw lines to the output file of every batch (for answers the API should never give).
+    public func appendToBatchOutputs(_ lines: [String]) {
+        state.lock.withLock { s in
+            for b in s.batchStore.batches.values {
+                guard let id = b.outputFileID else { continue }
+                s.batchStore.files[id]?.content += Array(lines.map { $0 + "\n" }.joined().utf8)
+            }
+        }
+    }
+
     /// Every request received so far, in arrival order.
     public var requests: [RecordedRequest] { state.lock.withLock { $0.requests } }
 }
@@ -114,11 +136,12 @@ final class StateBox: Sendable {
     init(_ state: State) { self.lock = Mutex(state) }
 
     func handle(_ request: FlyingFox.HTTPRequest, protocol wire: WireProtocol) async -> HTTPResponse {
+        let lean = lock.withLock { $0.lean }
         let body = (try? await request.bodyData).map { [UInt8]($0) } ?? []
         var recorded = RecordedRequest(
             method: request.method.rawValue, path: request.path, query: request.query.map { ($0.name, $0.value) },
-            headers: request.headers.map { ($0.key.rawValue, $0.value) }, body: body, status: 0)
-        let json = try? RoundsCore.JSONValue(parsing: Data(body))
+            headers: request.headers.map { ($0.key.rawValue, $0.value) }, body: lean ? [] : body, status: 0)
+        let json = lean ? nil : try? RoundsCore.JSONValue(parsing: Data(body))
         let (index, behavior, expectedKey): (Int, StandInBehavior?, String?) = lock.withLock { s in
             let i = s.requests.count
             s.requests.append(recorded)
@@ -126,7 +149,7 @@ final class StateBox: Sendable {
         }
         let responder = lock.withLock { $0.responder }
         let response = await StandInResponder(wire: wire, request: recorded, json: json).respond(
-            behavior ?? responder?(recorded, index) ?? .verdicts(), expectedKey: expectedKey)
+            behavior ?? responder?(recorded, index) ?? .verdicts(), expectedKey: expectedKey, validate: !lean)
         recorded.status = response.statusCode.code
         lock.withLock { $0.requests[index].status = response.statusCode.code }
         return response

@@ -31,7 +31,7 @@ import Testing
             tables == [
                 "alignmentScore", "checklistVersion", "checkpoint", "criterionVerdict", "humanCriterionLabel",
                 "humanLabel",
-                "image", "judgeRun", "judgment", "pairCandidate", "pairComparison", "preferenceMember", "preferenceSet",
+                "image", "judgeBatch", "judgeBatchItem", "judgeRun", "judgment", "pairCandidate", "pairComparison", "preferenceMember", "preferenceSet",
                 "promptVersion", "purgeAudit",
             ])
         // Reopening an up-to-date file changes nothing.

@@ -26,6 +26,8 @@ public struct JudgeRunPlan: Sendable {
     public var unknownConditions: [String: Int]
     /// Problems with explicitly named images (unknown id, no condition).
     public var problems: [String]
+    /// Images left out because a submitted, uncollected batch already asks about them (`--batch collect`).
+    public var inOpenBatches: [String] = []
 
     /// Plans a run.
     ///
@@ -89,6 +91,7 @@ public struct JudgeRunPlan: Sendable {
             }
         }
         let failures = try Self.failureCounts(store, model: model)
+        let waiting = try store.imagesInOpenBatches(model: model)
         for image in candidates {
             guard let condition = image.condition, let (checklist, prompt) = try prepare(condition) else {
                 plan.unknownConditions[image.condition?.description ?? "(none)", default: 0] += 1
@@ -97,6 +100,10 @@ public struct JudgeRunPlan: Sendable {
             let key = FailureKey(image: image.id, checklist: checklist.version!, prompt: prompt.version!)
             if !retryFailed, failures[key, default: 0] >= maxFailedAttempts {
                 plan.heldBack.append(image.id)
+                continue
+            }
+            if waiting.contains([image.id, checklist.version!, prompt.version!]) {
+                plan.inOpenBatches.append(image.id)
                 continue
             }
             if let limit, plan.items.count >= limit { break }

@@ -86,17 +86,12 @@ public struct JudgeRunner: Sendable {
 
     /// Loads, re-encodes (no metadata) and resizes the image, then asks the judge.
     private func judge(_ item: JudgeRunPlan.Item) async -> Result<JudgeOutcome, JudgeError> {
-        let image: JudgeImage
-        do {
-            let loaded = try ImageFile.load(path: item.image.path)
-            var pixels = loaded.image
-            if let edge = client.endpoint.maxLongEdge { pixels = pixels.fitting(longEdge: edge) }
-            image = JudgeImage(bytes: try PNGCodec.encode(pixels), mediaType: "image/png", imageID: item.image.id,
-                               origin: item.image.origin)
+        do throws(JudgeError) {
+            let image = try JudgeImage.load(item.image, maxLongEdge: client.endpoint.maxLongEdge)
+            return .success(await client.judge(image: image, checklist: item.checklist, prompt: item.prompt))
         } catch {
-            return .failure(JudgeError(.unreadableImage, "\(item.image.path): \(error.message)", cause: error))
+            return .failure(error)
         }
-        return .success(await client.judge(image: image, checklist: item.checklist, prompt: item.prompt))
     }
 
     private func record(_ item: JudgeRunPlan.Item, _ result: Result<JudgeOutcome, JudgeError>, into summary: inout Summary,

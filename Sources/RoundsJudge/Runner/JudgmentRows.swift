@@ -13,12 +13,19 @@ enum JudgmentRows {
     static func make(_ outcome: JudgeOutcome, item: JudgeRunPlan.Item, runID: Int64)
         -> [(judgment: JudgmentRecord, verdicts: [CriterionVerdictRecord])]
     {
+        make(outcome, imageID: item.image.id, checklistVersion: item.checklist.version ?? "",
+             promptVersion: item.prompt.version ?? "", runID: runID)
+    }
+
+    static func make(_ outcome: JudgeOutcome, imageID: String, checklistVersion checklist: String,
+                     promptVersion prompt: String, runID: Int64)
+        -> [(judgment: JudgmentRecord, verdicts: [CriterionVerdictRecord])]
+    {
         var rows: [(JudgmentRecord, [CriterionVerdictRecord])] = []
-        let checklist = item.checklist.version ?? "", prompt = item.prompt.version ?? ""
         if outcome.samples.count > 1 {
             for (i, sample) in outcome.samples.enumerated() {
                 let judgment = JudgmentRecord(
-                    runID: runID, imageID: item.image.id, checklistVersionID: checklist, promptVersionID: prompt,
+                    runID: runID, imageID: imageID, checklistVersionID: checklist, promptVersionID: prompt,
                     requestKey: sample.requestKey, canonicalRequest: sample.canonicalRequest, sampleIndex: i + 1,
                     responseText: sample.responseText, latencyMs: sample.latency * 1000,
                     promptTokens: sample.usage.input, completionTokens: sample.usage.output, costUSD: nil,
@@ -27,7 +34,7 @@ enum JudgmentRows {
             }
         }
         let combined = JudgmentRecord(
-            runID: runID, imageID: item.image.id, checklistVersionID: checklist, promptVersionID: prompt,
+            runID: runID, imageID: imageID, checklistVersionID: checklist, promptVersionID: prompt,
             requestKey: outcome.requestKey, canonicalRequest: outcome.canonicalRequest, sampleIndex: 0,
             responseText: outcome.responseText, latencyMs: outcome.latency * 1000, promptTokens: outcome.usage.input,
             completionTokens: outcome.usage.output, costUSD: outcome.cost, attempts: outcome.attempts,

@@ -19,10 +19,13 @@ public struct PairRunPlan: Sendable {
     public var items: [Item]
     /// Conditions of stored pairs without a checklist, with their pair counts.
     public var unknownConditions: [String: Int]
+    /// Pairs left out because their combined outcome was indeterminate `maxFailedAttempts` times for this
+    /// checklist, prompt and model (they wait for `--retry-failed`).
+    public var heldBack: [Int64] = []
 
     public static func make(
         store: Store, catalog: ChecklistCatalog, prompts: PromptLibrary, model: String,
-        conditions: [ConditionID]? = nil, limit: Int? = nil
+        conditions: [ConditionID]? = nil, limit: Int? = nil, retryFailed: Bool = false, maxFailedAttempts: Int = 3
     ) throws -> PairRunPlan {
         let template = prompts.template(.judgePair)
         try store.addPromptVersion(PromptVersionRecord(id: template.version, name: template.kind.rawValue, body: template.text))
@@ -51,6 +54,7 @@ public struct PairRunPlan: Sendable {
             return ready
         }
         let done = try Self.finishedPairs(store, model: model)
+        let failures = try Self.failedPairs(store, model: model)
         for stored in try store.pairs() {
             let pair = stored.pair
             if let conditions, !conditions.contains(where: { $0.description == pair.condition }) { continue }
@@ -60,6 +64,11 @@ public struct PairRunPlan: Sendable {
             }
             if done.contains(DoneKey(pair: pair.id!, checklist: checklist.version!, prompt: prompt.version!)) { continue }
             guard let a = try store.image(id: pair.imageA), let b = try store.image(id: pair.imageB) else { continue }
+            let key = DoneKey(pair: pair.id!, checklist: checklist.version!, prompt: prompt.version!)
+            if !retryFailed, failures[key, default: 0] >= maxFailedAttempts {
+                plan.heldBack.append(pair.id!)
+                continue
+            }
             if let limit, plan.items.count >= limit { break }
             plan.items.append(Item(pair: pair, imageA: a, imageB: b, checklist: checklist, prompt: prompt))
         }
@@ -70,6 +79,22 @@ public struct PairRunPlan: Sendable {
         var pair: Int64
         var checklist: String
         var prompt: String
+    }
+
+    /// Indeterminate combined comparisons per pair, checklist and prompt version, by `model`.
+    static func failedPairs(_ store: Store, model: String) throws -> [DoneKey: Int] {
+        try store.read("counting failed pair comparisons") { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT pairComparison.pairID, pairComparison.checklistVersionID, pairComparison.promptVersionID, COUNT(*)
+                FROM pairComparison JOIN judgeRun ON judgeRun.id = pairComparison.runID
+                WHERE pairComparison.presentedOrder = 'both' AND pairComparison.outcome = 'indeterminate'
+                  AND judgeRun.model = ?
+                GROUP BY pairComparison.pairID, pairComparison.checklistVersionID, pairComparison.promptVersionID
+                """, arguments: [model])
+            var out: [DoneKey: Int] = [:]
+            for row in rows { out[DoneKey(pair: row[0], checklist: row[1], prompt: row[2])] = row[3] }
+            return out
+        }
     }
 
     /// Pairs with a usable combined comparison by `model`.

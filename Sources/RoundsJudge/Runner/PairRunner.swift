@@ -86,25 +86,23 @@ public struct PairRunner: Sendable {
         }
     }
 
-    /// Re-encodes without metadata and resizes, as for one image.
     private func load(_ record: ImageRecord) throws(JudgeError) -> JudgeImage {
-        do {
-            var pixels = try ImageFile.load(path: record.path).image
-            if let edge = client.endpoint.maxLongEdge { pixels = pixels.fitting(longEdge: edge) }
-            return JudgeImage(bytes: try PNGCodec.encode(pixels), mediaType: "image/png", imageID: record.id,
-                              origin: record.origin)
-        } catch {
-            throw JudgeError(.unreadableImage, "\(record.path): \(error.message)", cause: error)
-        }
+        try JudgeImage.load(record, maxLongEdge: client.endpoint.maxLongEdge)
     }
 
     private func record(_ item: PairRunPlan.Item, _ result: Result<PairJudgment, JudgeError>, into summary: inout Summary,
                         runID: Int64) {
         let pairID = item.pair.id!
         let checklist = item.checklist.version ?? "", prompt = item.prompt.version ?? ""
-        func row(_ order: PairComparisonRecord.Order, _ outcome: PairJudgment.Outcome) -> PairComparisonRecord {
-            PairComparisonRecord(pairID: pairID, runID: runID, checklistVersionID: checklist, promptVersionID: prompt,
-                                 presentedOrder: order, outcome: PairComparisonRecord.Outcome(rawValue: outcome.rawValue)!)
+        func row(_ order: PairComparisonRecord.Order, _ outcome: PairJudgment.Outcome, asked: PairOrderOutcome? = nil,
+                 error: String? = nil) -> PairComparisonRecord {
+            PairComparisonRecord(
+                pairID: pairID, runID: runID, checklistVersionID: checklist, promptVersionID: prompt, presentedOrder: order,
+                outcome: PairComparisonRecord.Outcome(rawValue: outcome.rawValue)!,
+                requestKey: asked.flatMap { $0.requestKey.isEmpty ? nil : $0.requestKey },
+                canonicalRequest: asked.flatMap { $0.canonicalRequest.isEmpty ? nil : $0.canonicalRequest },
+                responseText: asked?.responseText, answeredModel: asked?.model, attempts: asked?.attempts,
+                error: error ?? asked.flatMap(Self.errorText))
         }
         let judgment: PairJudgment
         switch result {
@@ -113,15 +111,22 @@ public struct PairRunner: Sendable {
             summary.failed += 1
             summary.outcomes["indeterminate", default: 0] += 1
             summary.failures.append("pair \(pairID): \(error.message)")
-            do { _ = try store.addComparison(row(.both, .indeterminate)) } catch let storing {
+            do { _ = try store.addComparison(row(.both, .indeterminate, error: "failed: \(error.message)")) } catch let storing {
                 summary.failures.append("pair \(pairID): the failure was not stored: \(storing)")
             }
             return
         case .success(let j):
             judgment = j
         }
+        let reasons = [("A first", judgment.forward), ("B first", judgment.swapped)].compactMap { name, o in
+            o.status == .judged ? nil : "\(name): \(o.status.rawValue): \(o.error?.message ?? "no usable answer")"
+        }
         do {
-            let rows = [row(.ab, judgment.forwardOutcome), row(.ba, judgment.swappedOutcome), row(.both, judgment.outcome)]
+            let rows = [
+                row(.ab, judgment.forwardOutcome, asked: judgment.forward),
+                row(.ba, judgment.swappedOutcome, asked: judgment.swapped),
+                row(.both, judgment.outcome, error: judgment.outcome == .indeterminate ? reasons.joined(separator: "; ") : nil),
+            ]
             // One transaction: a killed run never leaves one order without the other.
             try store.write("storing the comparisons of pair \(pairID)") { db in
                 for var r in rows { try r.insert(db) }
@@ -137,13 +142,15 @@ public struct PairRunner: Sendable {
         summary.outcomes[judgment.outcome.rawValue, default: 0] += 1
         if judgment.outcome == .indeterminate {
             summary.failed += 1
-            let reasons = [("A first", judgment.forward), ("B first", judgment.swapped)].compactMap { name, o in
-                o.status == .judged ? nil : "\(name): \(o.status.rawValue): \(o.error?.message ?? "no usable answer")"
-            }
             summary.failures.append("pair \(pairID): " + reasons.joined(separator: "; "))
         } else {
             summary.judged += 1
         }
         if judgment.stopsRun { summary.stoppedBecause = "quota" }
+    }
+
+    /// Why one order gave no usable answer (nil when it did).
+    private static func errorText(_ o: PairOrderOutcome) -> String? {
+        o.status == .judged ? nil : "\(o.status.rawValue): \(o.error?.message ?? "no usable answer")"
     }
 }

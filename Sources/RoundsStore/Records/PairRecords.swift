@@ -45,11 +45,28 @@ public struct PairComparisonRecord: Codable, Sendable, Hashable, FetchableRecord
     public var outcome: Outcome
     public var judgmentID: Int64?
     public var createdAt: Date
+    /// For one order (`ab`, `ba`): the request key (CLI.md), the canonical request (image ids in place of
+    /// the pixels), the answer text, the model that answered, HTTP attempts and why it failed. Nil on
+    /// `both` rows, whose `error` says why the combined outcome is indeterminate.
+    public var requestKey: String?
+    public var canonicalRequest: String?
+    public var responseText: String?
+    public var answeredModel: String?
+    public var attempts: Int?
+    public var error: String?
 
     public init(
         id: Int64? = nil, pairID: Int64, runID: Int64, checklistVersionID: String, promptVersionID: String,
-        presentedOrder: Order, outcome: Outcome, judgmentID: Int64? = nil, createdAt: Date = Date()
+        presentedOrder: Order, outcome: Outcome, judgmentID: Int64? = nil, createdAt: Date = Date(),
+        requestKey: String? = nil, canonicalRequest: String? = nil, responseText: String? = nil,
+        answeredModel: String? = nil, attempts: Int? = nil, error: String? = nil
     ) {
+        self.requestKey = requestKey
+        self.canonicalRequest = canonicalRequest
+        self.responseText = responseText
+        self.answeredModel = answeredModel
+        self.attempts = attempts
+        self.error = error
         self.id = id
         self.pairID = pairID
         self.runID = runID

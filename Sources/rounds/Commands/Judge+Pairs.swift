@@ -10,9 +10,14 @@ extension Judge {
     func runPairs(config: EndpointConfig, key: APIKey?, store: Store, catalog: ChecklistCatalog, prompts: PromptLibrary,
                   only: [ConditionID]?) async throws {
         let plan = try PairRunPlan.make(store: store, catalog: catalog, prompts: prompts, model: config.model,
-                                        conditions: only, limit: limit)
+                                        conditions: only, limit: limit, retryFailed: retryFailed,
+                                        maxFailedAttempts: maxFailedAttempts)
         for (name, count) in plan.unknownConditions.sorted(by: { $0.key < $1.key }) {
             Console.error("rounds judge: \(count) stored pair(s) of \(name) have no checklist; skipped")
+        }
+        if !plan.heldBack.isEmpty {
+            Console.error("rounds judge: \(plan.heldBack.count) pair(s) came back indeterminate \(maxFailedAttempts)+ times; "
+                + "they wait for --retry-failed")
         }
         let stop = StopSignal.install()
         let client = JudgeClient(endpoint: config, apiKey: key)

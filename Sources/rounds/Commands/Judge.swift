@@ -24,7 +24,10 @@ struct Judge: AsyncParsableCommand {
             stores the ones in flight and exits; a second Ctrl-C exits at once. --pairs judges stored pair \
             candidates (rounds pairs make) side by side with Prompts/judge-pair.mustache, in both orders; each \
             pair stores its A-first (ab) and B-first (ba) comparisons and the combined outcome (a, b, tie, or \
-            inconsistent when the orders disagree; indeterminate ones stay pending).
+            inconsistent when the orders disagree; indeterminate ones stay pending). --batch submit sends the \
+            pending requests through the OpenAI Batch API (half price, answered within 24 hours): it writes \
+            their JSONL (custom_id = request key), uploads it, creates the batch and records it; --batch \
+            collect (the next night) stores the results of every finished batch, read as live answers.
             """
     )
 
@@ -80,21 +83,34 @@ struct Judge: AsyncParsableCommand {
     @Flag(help: "Allow images of origin real to go to the ad hoc --base-url endpoint even when it is not loopback.")
     var allowRealImages = false
 
-    @Flag(help: "Also ask about images whose earlier attempts failed too often.")
+    @Flag(help: "Also ask about images (or pairs) whose earlier attempts failed too often.")
     var retryFailed = false
 
-    @Option(help: "Failed attempts after which an image waits for --retry-failed.")
+    @Option(help: "Failed attempts after which an image (or a pair) waits for --retry-failed.")
     var maxFailedAttempts = 3
+
+    @Option(help: "OpenAI Batch API: submit the pending requests as one batch, or collect the results of finished batches.")
+    var batch: BatchMode?
+
+    @Option(help: "With --batch collect: only the batch of this judge run id.")
+    var run: Int64?
+
+    @Option(help: "With --batch submit: folder for the batch's JSONL file (default: beside the store).")
+    var batchDir: String?
 
     @Flag(help: "Print one JSON summary on stdout.")
     var json = false
 
     func validate() throws {
-        if [pending, pairs, !images.isEmpty].filter({ $0 }).count != 1 {
+        if batch == .collect {
+            if pending || pairs || !images.isEmpty {
+                throw ValidationError("--batch collect reads finished batches; it takes no --pending, --pairs or images")
+            }
+        } else if [pending, pairs, !images.isEmpty].filter({ $0 }).count != 1 {
             throw ValidationError("give exactly one of --pending, --pairs or image ids/paths")
         }
-        if pairs, samples != 1 || dryRun || retryFailed {
-            throw ValidationError("--pairs asks each pair once per order; --samples, --dry-run and --retry-failed do not apply")
+        if pairs, samples != 1 || dryRun {
+            throw ValidationError("--pairs asks each pair once per order; --samples and --dry-run do not apply")
         }
         if !pairs, !requireAgreement { throw ValidationError("--no-require-agreement goes with --pairs") }
         if (endpoint == nil) == (baseURL == nil) {
@@ -106,6 +122,17 @@ struct Judge: AsyncParsableCommand {
         if endpoint != nil, model != nil || provider != nil || apiKeyEnv != nil {
             throw ValidationError("--model, --provider and --api-key-env go with --base-url, not with --endpoint")
         }
+        if batch != nil {
+            if pairs { throw ValidationError("--batch judges images; --pairs runs live only") }
+            if samples != 1 || dryRun || maxCost != nil {
+                throw ValidationError("--batch sends one request per image; --samples, --dry-run and --max-cost do not apply")
+            }
+        }
+        if run != nil, batch != .collect { throw ValidationError("--run goes with --batch collect") }
+        if batch == .collect, limit != nil || condition != nil {
+            throw ValidationError("--limit and --condition choose what to submit; --batch collect takes every open batch (or --run)")
+        }
+        if batchDir != nil, batch != .submit { throw ValidationError("--batch-dir goes with --batch submit") }
         if samples < 1 || samples > 15 { throw ValidationError("--samples must be in 1...15, got \(samples)") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         if let maxCost, maxCost <= 0 { throw ValidationError("--max-cost must be positive") }
@@ -120,6 +147,11 @@ struct Judge: AsyncParsableCommand {
             let catalog = try checklists.catalog()
             let prompts = try PromptLibrary.load(from: checklists.promptsOrigin())
             let only = try condition.map { [try catalog.resolve($0).condition] }
+            if batch == .collect {
+                try await collectBatches(config: config, key: key, store: store)
+                _ = lock
+                return
+            }
             if pairs {
                 try await runPairs(config: config, key: key, store: store, catalog: catalog, prompts: prompts, only: only)
                 _ = lock
@@ -135,6 +167,15 @@ struct Judge: AsyncParsableCommand {
             if !plan.heldBack.isEmpty {
                 Console.error("rounds judge: \(plan.heldBack.count) image(s) failed \(maxFailedAttempts)+ times; "
                     + "they wait for --retry-failed")
+            }
+            if !plan.inOpenBatches.isEmpty {
+                Console.error("rounds judge: \(plan.inOpenBatches.count) image(s) wait in a submitted batch; "
+                    + "collect it with --batch collect")
+            }
+            if batch == .submit {
+                try await submitBatch(plan, config: config, key: key, store: store)
+                _ = lock
+                return
             }
             if dryRun {
                 let e = plan.estimate(endpoint: config, samples: samples)
