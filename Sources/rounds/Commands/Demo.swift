@@ -54,6 +54,12 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "DPO learning rate (AdamW, after a linear warm-up over a tenth of the steps).")
     var dpoLR = 1e-5
 
+    @Option(help: "RFT: share ρ of each batch drawn from the weighted samples (the rest are real images).")
+    var syntheticShare = 0.2
+
+    @Option(help: "RFT: weight β_r of the plain loss on real images.")
+    var realWeight: Float = 0.3
+
     @Option(help: "RFT weights: an image's weight is 1 when its share of criteria met is at least this, else 0.")
     var rftThreshold = 1.0
 
@@ -131,7 +137,8 @@ struct Demo: AsyncParsableCommand {
             options: GenerationOptions(scheduler: scheduler.kind, steps: samplingSteps ?? (quick ? 10 : 25), eta: eta,
                                        guidanceScale: guidance),
             seed: 2026, batch: 32)
-        let rft = FinetuneSettings(objective: .rft, steps: rftSteps ?? (quick ? 10 : 200), learningRate: rftLR, seed: 5)
+        let rft = FinetuneSettings(objective: .rft, steps: rftSteps ?? (quick ? 10 : 200), learningRate: rftLR, seed: 5,
+                                   rft: RFTOptions(realWeight: realWeight, syntheticShare: syntheticShare, batch: 32))
         let dpo = FinetuneSettings(
             objective: .dpo, steps: dpoSteps ?? (quick ? 8 : 128), learningRate: dpoLR, seed: 6,
             dpo: DPOOptions(beta: dpoBeta), pairsPerStep: 8)
