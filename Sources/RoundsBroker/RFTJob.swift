@@ -12,6 +12,8 @@ public struct RFTJob: Sendable {
     /// When set, criteria the judge disagrees with this rater on are left out of the scores.
     public var trustGate: TrustGate?
     public var weighting: RFTWeighting
+    /// Checklist scores (default) or stored reward-model predictions.
+    public var rewardSource: RFTRewardSource = .checklist
     /// `.csv` or `.jsonl`.
     public var out: String
 
@@ -44,6 +46,7 @@ public struct RFTJob: Sendable {
     ///   run, `.emptyInput` when no synthetic image has verdicts (in the run); `StoreError` from the store.
     public func run(store: Store, catalog: ChecklistCatalog) throws -> Result {
         try weighting.validate()
+        if case .rewardModel(let version) = rewardSource { return try runWithRewardModel(version: version, store: store) }
         let ext = (out as NSString).pathExtension.lowercased()
         guard ext == "csv" || ext == "jsonl" else {
             throw BrokerError(

@@ -106,6 +106,13 @@ struct BrokerRFT: AsyncParsableCommand {
     @Option(help: "Upper clip bound of the weights.")
     var maxWeight: Double = 5
 
+    @Option(help: ArgumentHelp("Where rewards come from: the judge's checklist score, or stored reward-model predictions (rounds reward score).",
+                               valueName: "checklist|reward-model"))
+    var rewardsFrom: String = "checklist"
+
+    @Option(help: "With --rewards-from reward-model: the reward model version (SHA-256) whose scores to use (default: the newest).")
+    var rewardModel: String?
+
     @Option(help: "β_r, the real-data likelihood weight recorded with the set.")
     var betaR: Double = 0.3
 
@@ -116,6 +123,12 @@ struct BrokerRFT: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
+        guard rewardsFrom == "checklist" || rewardsFrom == "reward-model" else {
+            throw ValidationError("--rewards-from must be checklist or reward-model, got '\(rewardsFrom)'")
+        }
+        if rewardModel != nil, rewardsFrom != "reward-model" {
+            throw ValidationError("--reward-model needs --rewards-from reward-model")
+        }
         do {
             try recipe().validate()
         } catch let error as BrokerError {
@@ -142,6 +155,7 @@ struct BrokerRFT: AsyncParsableCommand {
         do {
             var job = RFTJob(run: scoring.run, policy: try scoring.policy(), weighting: try recipe(), out: out)
             job.trustGate = scoring.trustGate
+            if rewardsFrom == "reward-model" { job.rewardSource = .rewardModel(version: rewardModel) }
             let result = try job.run(store: try database.open(), catalog: try checklists.catalog())
             scoring.reportExclusions(result.policy)
             let skipped = result.unjudged.count + result.unscored.count + result.withoutChecklist.count
