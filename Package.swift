@@ -94,6 +94,7 @@ let package = Package(
         .testTarget(name: "RoundsTensorTests", dependencies: ["RoundsTensor"], resources: [.copy("Fixtures")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "RoundsAlignmentTests", dependencies: ["RoundsAlignment", "RoundsStore", "RoundsChecklists", "RoundsImaging",
+                                                          "RoundsVision",
                                                           "RoundsCore", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swiftSettings),
         .testTarget(name: "RoundsVisionTests", dependencies: ["RoundsVision", "RoundsTensor", "RoundsStore",
                                                        .product(name: "GRDB", package: "GRDB.swift")],

@@ -1,4 +1,5 @@
 import Foundation
+import RoundsCore
 import RoundsImaging
 import RoundsStore
 import RoundsVision
@@ -60,8 +61,8 @@ struct CASFeatures {
         guard let condition = image.condition, let k = classifier.conditions.firstIndex(of: condition.description) else {
             return .failure(CASInputs.Missing("condition \(image.condition?.description ?? "none") is not one the classifier knows"))
         }
-        do {
-            return .success(try ClinicalAlignmentScore.labelConsistency(probabilities: probabilities[image.id]!, intended: k))
+        do throws(AlignmentError) {
+            return .success(try CASRules.labelConsistency(probabilities: probabilities[image.id]!, intended: k))
         } catch {
             return .failure(CASInputs.Missing(error.message))
         }

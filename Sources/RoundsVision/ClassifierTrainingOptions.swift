@@ -16,8 +16,8 @@ public struct ClassifierTrainingOptions: Sendable, Hashable {
     /// Output channels of the three convolutions (the last is the feature dimension).
     public var widths: [Int]
 
-    public init(epochs: Int = 12, batch: Int = 32, learningRate: Float = 3e-3, weightDecay: Float = 1e-4,
-                seed: UInt64 = 0, augment: Bool = true, widths: [Int] = [32, 64, 64]) {
+    public init(epochs: Int = 16, batch: Int = 32, learningRate: Float = 3e-3, weightDecay: Float = 1e-4,
+                seed: UInt64 = 0, augment: Bool = true, widths: [Int] = [16, 32, 64]) {
         self.epochs = epochs
         self.batch = batch
         self.learningRate = learningRate

@@ -53,7 +53,7 @@ public struct ClassifierArchitecture: Sendable, Hashable {
     /// Number of conditions.
     public var classes: Int
 
-    public init(channels: Int, size: Int, widths: [Int] = [32, 64, 64], classes: Int) {
+    public init(channels: Int, size: Int, widths: [Int] = [16, 32, 64], classes: Int) {
         self.channels = channels
         self.size = size
         self.widths = widths

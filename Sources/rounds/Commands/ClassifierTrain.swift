@@ -23,7 +23,7 @@ struct ClassifierTrain: ParsableCommand {
     var out: String
 
     @Option(help: "Passes over the training images.")
-    var epochs: Int = 12
+    var epochs: Int = 16
 
     @Option(help: "Image side the classifier sees (images are resized; a multiple of 4).")
     var size: Int = 32

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GRDB
 import RoundsBroker
 import RoundsCore
 import RoundsStore
