@@ -1,4 +1,5 @@
 import Foundation
+import RoundsCore
 import RoundsTensor
 import Testing
 

@@ -26,6 +26,8 @@ import Testing
         }
 
         func run(_ arguments: [String]) throws -> CLIRunner.Result { try CLIRunner.run(arguments + ["--db", db], in: dir) }
+        /// `classifier eval` touches no store.
+        func eval(_ arguments: [String]) throws -> CLIRunner.Result { try CLIRunner.run(["classifier", "eval"] + arguments, in: dir) }
 
         func train(_ extra: [String] = []) throws -> CLIRunner.Result {
             try run(["classifier", "train", "--data", path("data"), "--out", path("cls"), "--size", "8", "--epochs", "3",
@@ -49,13 +51,13 @@ import Testing
         #expect(rows.count == 1 && rows[0].objective == .classifier && rows[0].sha256 == version)
         #expect(rows[0].path == w.path("cls"))
 
-        let e = try w.run(["classifier", "eval", "--classifier", w.path("cls"), "--data", w.path("data"), "--json"])
+        let e = try w.eval(["--classifier", w.path("cls"), "--data", w.path("data"), "--json"])
         #expect(e.status == 0, "\(e.stderr)")
         let eval = try JSONValue(parsing: e.stdout)
         #expect(eval["images"]?.doubleValue == 12 && eval["version"]?.stringValue == version)
         let accuracy = try #require(eval["accuracy"]?.doubleValue)
         #expect(accuracy >= 0 && accuracy <= 1)
-        let text = try w.run(["classifier", "eval", "--classifier", w.path("cls"), "--data", w.path("data")])
+        let text = try w.eval(["--classifier", w.path("cls"), "--data", w.path("data")])
         #expect(text.status == 0 && text.stdout.hasPrefix("accuracy ") && text.stdout.contains("synthetic/red-spot:"))
     }
 
@@ -74,19 +76,19 @@ import Testing
         #expect(broken.status == 2 && broken.stderr.contains("broken.png"), "\(broken.stderr)")
         try FileManager.default.removeItem(at: w.dir.appendingPathComponent("data/red-spot/broken.png"))
 
-        let noClassifier = try w.run(["classifier", "eval", "--classifier", w.path("none"), "--data", w.path("data")])
+        let noClassifier = try w.eval(["--classifier", w.path("none"), "--data", w.path("data")])
         #expect(noClassifier.status == 2 && noClassifier.stderr.contains("\(w.path("none"))/classifier.json: no classifier manifest"),
                 "\(noClassifier.stderr)")
         #expect(try w.train().status == 0)
         let other = w.dir.appendingPathComponent("other/green-spot")
         try FileManager.default.createDirectory(at: other, withIntermediateDirectories: true)
         try TinyPNG.write(other.appendingPathComponent("0.png"), width: 8, height: 8) { _, _ in (20, 200, 20) }
-        let unknown = try w.run(["classifier", "eval", "--classifier", w.path("cls"), "--data", w.path("other")])
+        let unknown = try w.eval(["--classifier", w.path("cls"), "--data", w.path("other")])
         #expect(unknown.status == 2 && unknown.stderr.contains("does not know this condition"), "\(unknown.stderr)")
         let weights = w.dir.appendingPathComponent("cls/classifier.safetensors")
         let bytes = try Data(contentsOf: weights)
         try bytes.prefix(bytes.count / 2).write(to: weights)
-        let truncated = try w.run(["classifier", "eval", "--classifier", w.path("cls"), "--data", w.path("data")])
+        let truncated = try w.eval(["--classifier", w.path("cls"), "--data", w.path("data")])
         #expect(truncated.status == 2 && truncated.stderr.contains(weights.path) && truncated.stderr.contains("tensor '"),
                 "\(truncated.stderr)")
     }

@@ -5,7 +5,7 @@ import Testing
 @testable import RoundsVision
 
 @Suite struct ConditionClassifierTests {
-    static let options = ClassifierTrainingOptions(epochs: 8, batch: 16, learningRate: 5e-3, seed: 7, widths: [8, 8, 8])
+    static let options = ClassifierTrainingOptions(epochs: 20, batch: 16, learningRate: 5e-3, seed: 7, widths: [8, 8, 8])
 
     static func trained() throws -> ConditionClassifier {
         let toy = ToyImages.make(perClass: 24, seed: 1)
@@ -24,7 +24,7 @@ import Testing
             #expect(loss.isFinite)
             epochs.append(epoch)
         }
-        #expect(epochs == Array(1...8))
+        #expect(epochs == Array(1...20))
         let test = ToyImages.make(perClass: 20, seed: 99)
         let accuracy = try classifier.accuracy(images: test.images, labels: test.labels)
         #expect(accuracy >= 0.9, "held-out accuracy \(accuracy); chance is 0.33")

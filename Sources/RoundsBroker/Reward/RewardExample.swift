@@ -43,7 +43,7 @@ public struct RewardTrainingOptions: Sendable, Hashable {
     public var hidden: Int
     public var seed: UInt64
 
-    public init(epochs: Int = 60, batch: Int = 64, learningRate: Float = 2e-3, weightDecay: Float = 1e-4,
+    public init(epochs: Int = 100, batch: Int = 64, learningRate: Float = 2e-3, weightDecay: Float = 1e-4,
                 hidden: Int = 64, seed: UInt64 = 0) {
         self.epochs = epochs
         self.batch = batch

@@ -41,7 +41,7 @@ final class RewardNetwork: Module {
         let n = indices.count
         var onehot = [Float](repeating: 0, count: n * classes)
         for (i, c) in indices.enumerated() { onehot[i * classes + c] = 1 }
-        let f = (features - normalizer.mean.tensor) * normalizer.inverseStd.tensor
+        let f = (features - normalizer.mean.value) * normalizer.inverseStd.value  // constants: never trained
         let a = imageProj(f).silu()
         let b = classProj(Tensor(shape: [n, classes], scalars: onehot)).silu()
         return out(fc(Tensor.concat([a, b], axis: 1)).silu()).sigmoid()

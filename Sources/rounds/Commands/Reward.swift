@@ -50,7 +50,7 @@ struct RewardTrain: ParsableCommand {
     var heldOut: Double = 0.2
 
     @Option(help: "Training epochs.")
-    var epochs: Int = 60
+    var epochs: Int = 100
 
     @Option(help: "Seed of the split, the swaps, initialisation and shuffling.")
     var seed: UInt64 = 0
