@@ -35,6 +35,12 @@ import Testing
         #expect(classifier.version.count == 64)
     }
 
+    @Test func automaticEpochsGiveSmallSetsEnoughSteps() {
+        #expect(ClassifierTrainingOptions.automaticEpochs(images: 204, batch: 32) == 46)  // 7 steps per epoch
+        #expect(ClassifierTrainingOptions.automaticEpochs(images: 820, batch: 32) == 16)  // 26 steps per epoch
+        #expect(ClassifierTrainingOptions.automaticEpochs(images: 1, batch: 32) == 320)
+    }
+
     @Test func equalSeedsGiveEqualWeights() throws {
         let a = try Self.trained(), b = try Self.trained()
         #expect(a.version == b.version)

@@ -180,7 +180,10 @@ struct BrokerRFT: AsyncParsableCommand {
             } else {
                 StandardOutput.write(
                     "wrote \(weights.count) weight(s) to \(out) (mean \(String(format: "%.4f", mean))), "
-                        + "preference set \(result.setID), judge run(s) \(result.runIDs.map(String.init).joined(separator: ", "))\n"
+                        + "preference set \(result.setID), "
+                        + (rewardsFrom == "reward-model"
+                            ? "rewards from the reward model\n"
+                            : "judge run(s) \(result.runIDs.map(String.init).joined(separator: ", "))\n")
                 )
             }
         } catch {

@@ -22,8 +22,8 @@ struct ClassifierTrain: ParsableCommand {
     @Option(help: "Classifier directory to write (created if needed).")
     var out: String
 
-    @Option(help: "Passes over the training images.")
-    var epochs: Int = 16
+    @Option(help: "Passes over the training images (default: 16, or more so that training takes at least 320 steps).")
+    var epochs: Int?
 
     @Option(help: "Image side the classifier sees (images are resized; a multiple of 4).")
     var size: Int = 32
@@ -55,7 +55,7 @@ struct ClassifierTrain: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
-        guard epochs >= 1 else { throw ValidationError("--epochs: expected at least 1, got \(epochs)") }
+        if let epochs, epochs < 1 { throw ValidationError("--epochs: expected at least 1, got \(epochs)") }
         guard batch >= 1 else { throw ValidationError("--batch: expected at least 1, got \(batch)") }
         guard size >= 4, size % 4 == 0, size <= 512 else {
             throw ValidationError("--size: expected a multiple of 4 in 4...512, got \(size)")
@@ -72,6 +72,7 @@ struct ClassifierTrain: ParsableCommand {
     private func train() throws {
         let folder = try LabelledImageFolder.load(data, domain: domain, size: size, channels: channels)
         let (trainIndices, heldOutIndices) = folder.split(heldOutFraction: heldOut, seed: seed)
+        let epochs = self.epochs ?? ClassifierTrainingOptions.automaticEpochs(images: trainIndices.count, batch: batch)
         let options = ClassifierTrainingOptions(
             epochs: epochs, batch: batch, learningRate: Float(lr), seed: seed, augment: !noAugment)
         Console.error(
