@@ -13,7 +13,7 @@ enum CASInputs {
 
     typealias Judged = Result<(share: Double, run: Int64), Missing>
 
-    static let labelConsistencyMissing = Missing("no condition classifier yet and no identify-condition judge run")
+    static let labelConsistencyMissing = Missing("no condition classifier given (--classifier DIR)")
 
     /// Checklist fidelity from each image's combined verdict against its condition's current checklist.
     static func fidelity(store: Store, catalog: ChecklistCatalog, scored: [ImageRecord], reference: [ImageRecord], run: Int64?)
@@ -68,9 +68,11 @@ enum CASInputs {
         return out
     }
 
-    /// Proximity on `PixelFeatures` against the reference images of the same condition; a reference
-    /// image is scored leave-one-out.
-    static func proximity(scored: [ImageRecord], reference: [ImageRecord], k: Int) throws -> [String: Result<Double, Missing>] {
+    /// Proximity on `features` (the classifier's, else `PixelFeatures`) against the reference images of
+    /// the same condition; a reference image is scored leave-one-out.
+    static func proximity(scored: [ImageRecord], reference: [ImageRecord], k: Int, features embed: CASFeatures) throws
+        -> [String: Result<Double, Missing>]
+    {
         var out = [String: Result<Double, Missing>]()
         let real = Dictionary(grouping: reference, by: { $0.condition! })
         let queries = Dictionary(grouping: scored, by: { $0.condition! })
@@ -83,11 +85,11 @@ enum CASInputs {
                 continue
             }
             let features = try FeatureMatrix(
-                rows: try refs.map { try PixelFeatures.vector(path: $0.path, imageID: $0.id) }, name: "real \(condition)")
+                rows: refs.map(embed.vector), name: "real \(condition)")
             let ball = try ProximityReference(real: features, k: k)
             let all = asked + refs
             let q = try FeatureMatrix(
-                rows: try asked.map { try PixelFeatures.vector(path: $0.path, imageID: $0.id) } + (0..<refs.count).map(features.row),
+                rows: asked.map(embed.vector) + (0..<refs.count).map(features.row),
                 name: "scored \(condition)")
             let selves: [Int?] = asked.map { _ in nil } + refs.indices.map { Optional($0) }
             for (image, score) in zip(all, try ball.scores(q, selfIndex: selves)) { out[image.id] = .success(score) }

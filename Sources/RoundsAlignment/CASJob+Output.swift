@@ -43,7 +43,7 @@ extension CASJob.Result {
         }
         return .object([
             "cas_version": .string(ClinicalAlignmentScore.version),
-            "features": .string(PixelFeatures.version),
+            "features": .string(features),
             "k": .number(Double(options.k)),
             "weights": .object(
                 Dictionary(uniqueKeysWithValues: CASDimension.allCases.map { ($0.rawValue, .number(options.weights[$0])) })),
@@ -65,7 +65,7 @@ extension CASJob.Result {
         func f(_ x: Double?) -> String { x.map { String(format: "%.3f", $0) } ?? "n/a" }
         func mean(_ xs: [Double]) -> Double? { xs.isEmpty ? nil : xs.reduce(0, +) / Double(xs.count) }
         var out = "CAS \(ClinicalAlignmentScore.version), reference \(referenceLabel) (sha256 \(referenceHash.prefix(12))), "
-            + "features \(PixelFeatures.version), judge runs \(judgeRuns.map(String.init).joined(separator: ",").nilIfEmpty ?? "none")\n"
+            + "features \(features), judge runs \(judgeRuns.map(String.init).joined(separator: ",").nilIfEmpty ?? "none")\n"
         let header = ["condition", "group", "n", "fidelity", "label", "plaus.", "proximity", "CAS"]
         out += header.map { $0.padding(toLength: $0 == "condition" ? 28 : ($0 == "group" ? 16 : 10), withPad: " ", startingAt: 0) }
             .joined() + "\n"

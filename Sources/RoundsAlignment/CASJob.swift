@@ -17,11 +17,15 @@ public struct CASJobOptions: Sendable {
     public var replicates: Int
     /// Only this judge run's verdicts for the scored (non-reference) images.
     public var run: Int64?
+    /// The condition classifier for label consistency and proximity features; nil falls back to
+    /// `PixelFeatures` for proximity and leaves label consistency unavailable.
+    public var classifier: URL?
 
     public init(
         weights: CASWeights = .equal, allowMissing: Bool = false, k: Int = 5, percentile: Double = 10,
-        replicates: Int = 2000, run: Int64? = nil
+        replicates: Int = 2000, run: Int64? = nil, classifier: URL? = nil
     ) {
+        self.classifier = classifier
         self.weights = weights
         self.allowMissing = allowMissing
         self.k = k
@@ -82,6 +86,8 @@ public struct CASJob: Sendable {
         public var conditionsWithoutThreshold: [String]
         /// Generated images against the stored training images (nil when not asked for).
         public var memorisation: MemorisationSummary? = nil
+        /// What proximity features (and label consistency) came from: `classifier:<SHA-256>` or `PixelFeatures.version`.
+        public var features: String
         public var judgeRuns: [Int64] { Array(Set(images.compactMap(\.judgeRun))).sorted() }
     }
 
@@ -107,7 +113,8 @@ public struct CASJob: Sendable {
 
         let fidelity = try CASInputs.fidelity(store: store, catalog: catalog, scored: scored, reference: reference, run: options.run)
         let plausibility = try CASInputs.plausibility(store: store, catalog: catalog, images: scored + reference)
-        let proximity = try CASInputs.proximity(scored: scored, reference: reference, k: options.k)
+        let embedding = try CASFeatures(classifierDirectory: options.classifier, images: scored + reference)
+        let proximity = try CASInputs.proximity(scored: scored, reference: reference, k: options.k, features: embedding)
 
         var results = [ImageCAS]()
         var missing: [CASDimension: (count: Int, reasons: Set<String>)] = [:]
@@ -124,7 +131,7 @@ public struct CASJob: Sendable {
             let f = fidelity[image.id] ?? .failure(.init("not judged"))
             take(.checklistFidelity, f.map { $0.share })
             item.judgeRun = try? f.get().run
-            take(.labelConsistency, .failure(CASInputs.labelConsistencyMissing))
+            take(.labelConsistency, embedding.labelConsistency(image))
             let p = plausibility[image.id] ?? .failure(.init("no artefacts verdicts"))
             take(.plausibility, p.map { $0.share })
             item.artefactsRun = try? p.get().run
@@ -144,10 +151,11 @@ public struct CASJob: Sendable {
                 "unavailable: " + parts.joined(separator: ", ")
                     + ". Pass --allow-missing to renormalise the weights over the available dimensions, or give those dimensions weight 0")
         }
-        for i in results.indices { try combine(&results[i]) }
+        for i in results.indices { try combine(&results[i], features: embedding.version) }
         var result = Result(
             images: results, referenceLabel: referenceLabel, referenceHash: referenceHash, options: options,
-            checklistVersions: [:], artefactsVersions: [:], tails: [], conditionsWithoutThreshold: [])
+            checklistVersions: [:], artefactsVersions: [:], tails: [], conditionsWithoutThreshold: [],
+            features: embedding.version)
         for c in Set(results.map(\.condition)) { result.checklistVersions[c.description] = catalog.checklists[c]?.version }
         for d in Set(results.map(\.condition.domain)) { result.artefactsVersions[d] = catalog.artefacts[d]?.version }
         try tails(&result)
@@ -158,7 +166,7 @@ public struct CASJob: Sendable {
     }
 
     /// The weighted mean over the measured dimensions (the weights restricted to them).
-    private func combine(_ item: inout ImageCAS) throws {
+    private func combine(_ item: inout ImageCAS, features: String) throws {
         var weights = [CASDimension: Double]()
         for d in CASDimension.allCases where item.dimensions[d] != nil { weights[d] = options.weights[d] }
         guard weights.values.contains(where: { $0 > 0 }) else {
@@ -166,7 +174,7 @@ public struct CASJob: Sendable {
             return
         }
         let provenance = CASProvenance(
-            judgeRun: item.judgeRun.map { "run \($0)" }, classifier: PixelFeatures.version,
+            judgeRun: item.judgeRun.map { "run \($0)" }, classifier: features,
             referenceSet: "\(referenceLabel) sha256:\(referenceHash)", weights: try CASWeights(weights), proximityK: options.k)
         item.score = try ClinicalAlignmentScore(item.dimensions, provenance: provenance, image: item.image.id)
     }
@@ -206,7 +214,7 @@ public struct CASJob: Sendable {
         let reference = "\(referenceLabel) sha256:\(referenceHash)"
         var out = [AlignmentScoreRecord]()
         for item in result.images {
-            var by = "\(ClinicalAlignmentScore.version) features=\(PixelFeatures.version) k=\(options.k)"
+            var by = "\(ClinicalAlignmentScore.version) features=\(result.features) k=\(options.k)"
             if let r = item.judgeRun { by += " judge-run=\(r)" }
             if let v = result.checklistVersions[item.condition.description] { by += " checklist=\(v)" }
             if let r = item.artefactsRun, let v = result.artefactsVersions[item.condition.domain] {

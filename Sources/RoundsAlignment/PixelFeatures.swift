@@ -1,7 +1,7 @@
 import RoundsImaging
 
-/// The documented stand-in feature extractor used until the condition classifier exists: the image
-/// box-downscaled to 8×8 RGB, values in [0, 1], row-major HWC (192 numbers).
+/// The documented fallback feature extractor when CAS is given no condition classifier
+/// (`--classifier`): the image box-downscaled to 8×8 RGB, values in [0, 1], row-major HWC (192 numbers).
 ///
 /// It only measures colour layout, so proximity computed on it says "looks like the real images at a
 /// glance", nothing clinical; every score made with it records `PixelFeatures.version`.

@@ -17,6 +17,8 @@ public struct RFTJob: Sendable {
     /// Leaves out criteria the judge disagrees with the experts on (on by default; `.off` to disable).
     public var trustGate = TrustGate()
     public var weighting: RFTWeighting
+    /// Checklist scores (default) or stored reward-model predictions.
+    public var rewardSource: RFTRewardSource = .checklist
     /// `.csv` or `.jsonl`.
     public var out: String
 
@@ -51,6 +53,7 @@ public struct RFTJob: Sendable {
     ///   run, `.emptyInput` when no synthetic image has verdicts (in the run); `StoreError` from the store.
     public func run(store: Store, catalog: ChecklistCatalog) throws -> Result {
         try weighting.validate()
+        if case .rewardModel(let version) = rewardSource { return try runWithRewardModel(version: version, store: store) }
         let ext = (out as NSString).pathExtension.lowercased()
         guard ext == "csv" || ext == "jsonl" else {
             throw BrokerError(

@@ -21,6 +21,7 @@ public enum StoreSchema {
     /// The migrations in the order they run, by name.
     static let migrations: [(name: String, sql: String)] = [
         ("v1-provenance-schema", v1),
+        ("v2-classifier-checkpoints", v2ClassifierCheckpoints),
         ("v3-judge-batches", v3JudgeBatches),
     ]
 
@@ -224,5 +225,33 @@ public enum StoreSchema {
             removedRows INTEGER NOT NULL CHECK (removedRows >= 0),
             removedFiles TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(removedFiles))
         );
+        """
+
+    /// Lets `checkpoint.objective` be `classifier` (the condition classifier of `RoundsVision`).
+    ///
+    /// SQLite cannot change a CHECK in place, so this follows its 12-step ALTER TABLE procedure
+    /// (sqlite.org/lang_altertable.html §7): GRDB runs the migration with foreign keys off and
+    /// `PRAGMA foreign_key_check` before commit (`foreignKeyChecks: .deferred`); the table is rebuilt
+    /// under a new name, its rows copied with their ids, the old table dropped, the new one renamed
+    /// (which also carries its AUTOINCREMENT counter in `sqlite_sequence`), and the index recreated.
+    /// References from `image.checkpointID` and `checkpoint.parentID` name the table, so they hold.
+    static let v2ClassifierCheckpoints = """
+        CREATE TABLE checkpoint_v2 (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            path TEXT NOT NULL,
+            sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+            parentID INTEGER REFERENCES checkpoint(id),
+            objective TEXT NOT NULL CHECK (objective IN ('pretrain', 'rft', 'dpo', 'reward', 'imported', 'classifier')),
+            signalPath TEXT,
+            hyperParameters TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(hyperParameters)),
+            metrics TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(metrics)),
+            createdAt DATETIME NOT NULL,
+            CHECK (parentID IS NULL OR parentID <> id)
+        );
+        INSERT INTO checkpoint_v2 (id, path, sha256, parentID, objective, signalPath, hyperParameters, metrics, createdAt)
+            SELECT id, path, sha256, parentID, objective, signalPath, hyperParameters, metrics, createdAt FROM checkpoint;
+        DROP TABLE checkpoint;
+        ALTER TABLE checkpoint_v2 RENAME TO checkpoint;
+        CREATE INDEX checkpoint_on_parentID ON checkpoint(parentID);
         """
 }

@@ -19,6 +19,8 @@ struct Rounds: AsyncParsableCommand {
             BrokerCommand.self,
             AgreementCommand.self,
             Train.self,
+            ClassifierCommand.self,
+            RewardCommand.self,
             Sample.self,
             Transfer.self,
             ModelCommand.self,

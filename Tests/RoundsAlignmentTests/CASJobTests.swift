@@ -21,7 +21,7 @@ struct CASJobTests {
         try f.judgeAll()
         let error = try #require(throws: AlignmentError.self) { try job(f).run(store: f.store, catalog: f.catalog) }
         #expect(error.message.contains("label_consistency for 10 image(s)"))
-        #expect(error.message.contains("no condition classifier yet"))
+        #expect(error.message.contains("no condition classifier given (--classifier DIR)"))
         #expect(!error.message.contains("checklist_fidelity"))
         #expect(try f.store.read("count") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alignmentScore") } == 0)
     }

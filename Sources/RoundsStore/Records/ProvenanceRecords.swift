@@ -37,7 +37,8 @@ public struct PromptVersionRecord: Codable, Sendable, Hashable, FetchableRecord,
 public struct CheckpointRecord: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "checkpoint"
     /// How a checkpoint was made.
-    public enum Objective: String, Codable, Sendable, CaseIterable { case pretrain, rft, dpo, reward, imported }
+    /// `classifier` is the condition classifier (`RoundsVision`), allowed from migration v2 on.
+    public enum Objective: String, Codable, Sendable, CaseIterable { case pretrain, rft, dpo, reward, imported, classifier }
 
     public var id: Int64?
     public var path: String

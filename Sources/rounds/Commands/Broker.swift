@@ -144,6 +144,13 @@ struct BrokerRFT: AsyncParsableCommand {
     @Option(help: "Upper clip bound of the weights.")
     var maxWeight: Double = 5
 
+    @Option(help: ArgumentHelp("Where rewards come from: the judge's checklist score, or stored reward-model predictions (rounds reward score).",
+                               valueName: "checklist|reward-model"))
+    var rewardsFrom: String = "checklist"
+
+    @Option(help: "With --rewards-from reward-model: the reward model version (SHA-256) whose scores to use (default: the newest).")
+    var rewardModel: String?
+
     @Option(help: "β_r, the real-data likelihood weight recorded with the set.")
     var betaR: Double = 0.3
 
@@ -154,6 +161,12 @@ struct BrokerRFT: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
+        guard rewardsFrom == "checklist" || rewardsFrom == "reward-model" else {
+            throw ValidationError("--rewards-from must be checklist or reward-model, got '\(rewardsFrom)'")
+        }
+        if rewardModel != nil, rewardsFrom != "reward-model" {
+            throw ValidationError("--reward-model needs --rewards-from reward-model")
+        }
         do {
             try recipe().validate()
         } catch let error as BrokerError {
@@ -181,6 +194,7 @@ struct BrokerRFT: AsyncParsableCommand {
             var job = RFTJob(run: nil, policy: try scoring.policy(), weighting: try recipe(), out: out)
             job.sources = scoring.sources
             job.trustGate = scoring.trustGate
+            if rewardsFrom == "reward-model" { job.rewardSource = .rewardModel(version: rewardModel) }
             let result = try job.run(store: try database.open(), catalog: try checklists.catalog())
             scoring.reportGate(result.trustGate)
             let skipped = result.unjudged.count + result.unscored.count + result.withoutChecklist.count
@@ -206,7 +220,10 @@ struct BrokerRFT: AsyncParsableCommand {
             } else {
                 Console.write(
                     "wrote \(weights.count) weight(s) to \(out) (mean \(String(format: "%.4f", mean))), "
-                        + "preference set \(result.setID), judge run(s) \(result.runIDs.map(String.init).joined(separator: ", "))\n"
+                        + "preference set \(result.setID), "
+                        + (rewardsFrom == "reward-model"
+                            ? "rewards from the reward model\n"
+                            : "judge run(s) \(result.runIDs.map(String.init).joined(separator: ", "))\n")
                 )
             }
         } catch {

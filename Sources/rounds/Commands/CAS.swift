@@ -60,6 +60,11 @@ struct CASCommand: AsyncParsableCommand {
     @Flag(help: "Compute and print without storing the scores.")
     var dryRun = false
 
+    @Option(help: ArgumentHelp(
+        "Condition classifier (rounds classifier train): label consistency = its probability of the intended condition, proximity on its features. Without it, label consistency is unavailable and proximity uses 8x8 pixel features.",
+        valueName: "dir"))
+    var classifier: String?
+
     @Flag(help: "Print one JSON document on stdout.")
     var json = false
 
@@ -123,7 +128,7 @@ struct CASCommand: AsyncParsableCommand {
             }
             let options = CASJobOptions(
                 weights: try parsedWeights(), allowMissing: allowMissing, k: k, percentile: quantile,
-                replicates: resamples, run: run)
+                replicates: resamples, run: run, classifier: classifier.map { URL(fileURLWithPath: $0) })
             let job = CASJob(targets: targets, reference: referenceImages, referenceLabel: label, options: options)
             let result = try job.run(store: store, catalog: try checklists.catalog(), save: !dryRun)
             let unscored = result.images.filter { $0.score == nil }
