@@ -39,7 +39,8 @@ import Testing
 
     @Test func backwardFreesWhatTheTapeSaved() {
         // After backward the graph's closures are gone: `input` is again the only owner of its buffer.
-        var input: [Float] = [1, 2, 3, 4]
+        // built at run time: a constant literal may become a static, never uniquely owned buffer
+        var input = (1...4).map { Float($0) }
         let y: Tensor
         do {
             let x = Tensor(shape: [4], scalars: input).trackingGradient()
@@ -51,7 +52,7 @@ import Testing
     }
 
     @Test func addKeepsNoOperandOnTheTape() {
-        var operand: [Float] = [4, 5, 6]
+        var operand = (4...6).map { Float($0) }
         let a = Tensor(shape: [3], scalars: [1, 2, 3]).trackingGradient()
         let y: Tensor
         do { y = a + Tensor(shape: [3], scalars: operand) }
