@@ -91,9 +91,9 @@ public struct EngineBenchmark: Sendable {
         let g = ConvGeometry(c: ch, h: s, w: s, kh: 3, kw: 3, stride: 1, padding: 1, ho: s, wo: s)
         let flops = 2.0 * Double(n * ch * g.rows * g.columns)
         var sink: Float = 0
-        // each pass with the default (shifted-GEMM) algorithm and with im2col, in the same run
-        func passes(shifted: Bool) -> [(wall: Double, cpu: Double)] {
-            ShiftedConv.$isEnabled.withValue(shifted) {
+        // each pass as the engine chooses, then forced to shifted GEMMs and to im2col, in the same run
+        func passes(_ policy: ShiftedConv.Policy) -> [(wall: Double, cpu: Double)] {
+            ShiftedConv.$policy.withValue(policy) {
                 [bestTimes {
                     let y = withoutGradients { Tensor.conv2d(x, weight: w, bias: nil, stride: 1, padding: 1) }
                     sink += y.scalars[0]
@@ -106,7 +106,7 @@ public struct EngineBenchmark: Sendable {
                 }]
             }
         }
-        let shifted = passes(shifted: true), im2col = passes(shifted: false)
+        let chosen = passes(.automatic), shifted = passes(.always), im2col = passes(.never)
         // sgemm alone at the per-image shapes, n calls as the conv makes.
         let gemmF = sgemmTime(transA: false, transB: false, m: ch, n: g.columns, k: g.rows, calls: n)
         let gemmW = sgemmTime(transA: false, transB: true, m: ch, n: g.rows, k: g.columns, calls: n)
@@ -120,7 +120,8 @@ public struct EngineBenchmark: Sendable {
         let shapes = ["\(ch) x \(g.columns) x \(g.rows)", "\(g.rows) x \(g.columns) x \(ch) (Aᵀ)",
                       "\(ch) x \(g.rows) x \(g.columns) (Bᵀ)"]
         let gemms = [gemmF, gemmI, gemmW]
-        return ConvResult(convCase: c, rates: (0..<3).map { rate(names[$0], shapes[$0], shifted[$0], gemms[$0]) }
+        return ConvResult(convCase: c, rates: (0..<3).map { rate(names[$0], shapes[$0], chosen[$0], gemms[$0]) }
+            + (0..<3).map { rate(names[$0] + " (shifted)", shapes[$0], shifted[$0], gemms[$0]) }
             + (0..<3).map { rate(names[$0] + " (im2col)", shapes[$0], im2col[$0], gemms[$0]) })
     }
 

@@ -96,7 +96,7 @@ extension Tensor {
         let g = ConvGeometry(c: x.shape[1], h: x.shape[2], w: x.shape[3], kh: kh, kw: kw, stride: stride,
                              padding: padding, ho: ho, wo: wo)
         let xs = x.scalars, ws = weight.scalars, bs = bias?.scalars
-        if ShiftedConv.applies(g) && ShiftedConv.isEnabled {
+        if ShiftedConv.uses(.forward, g) {
             let sc = ShiftedConv(n: n, c: g.c, h: g.h, w: g.w, k: kh, padding: padding, o: o)
             var out = Tensor(uncheckedShape: [n, o, ho, wo], scalars: sc.forward(xs, weight: ws, bias: bs))
             let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
@@ -162,23 +162,29 @@ extension Tensor {
         return dx
     }
 
-    /// Gradients of `conv2d` for input, weight and (when present) bias.
+    /// Gradients of `conv2d` for input, weight and (when present) bias: each pass by `ShiftedConv` where
+    /// `ShiftedConv.uses` says so, the rest by im2col.
     static func convBackward(_ g: ConvGeometry, n: Int, o: Int, xs: [Float], ws: [Float], gy: [Float], needs: [Bool]) -> [[Float]?] {
+        let shiftedInput = needs[0] && ShiftedConv.uses(.inputGradient, g)
+        let shiftedWeight = needs[1] && ShiftedConv.uses(.weightGradient, g)
+        guard shiftedInput || shiftedWeight else { return im2colBackward(g, n: n, o: o, xs: xs, ws: ws, gy: gy, needs: needs) }
+        let sc = ShiftedConv(n: n, c: g.c, h: g.h, w: g.w, k: g.kh, padding: g.padding, o: o)
+        var grads = im2colBackward(g, n: n, o: o, xs: xs, ws: ws, gy: gy,
+                                   needs: [needs[0] && !shiftedInput, needs[1] && !shiftedWeight] + needs.dropFirst(2))
+        if shiftedInput { grads[0] = sc.inputGradient(gy, weight: ws) }
+        if shiftedWeight { var d = zeroScalars(ws.count); sc.weightGradient(xs, gy, into: &d); grads[1] = d }
+        return grads
+    }
+
+    /// The im2col path of `convBackward`.
+    static func im2colBackward(_ g: ConvGeometry, n: Int, o: Int, xs: [Float], ws: [Float], gy: [Float], needs: [Bool]) -> [[Float]?] {
         Engine.prepare()
-        if ShiftedConv.applies(g) && ShiftedConv.isEnabled {
-            let sc = ShiftedConv(n: n, c: g.c, h: g.h, w: g.w, k: g.kh, padding: g.padding, o: o)
-            var dw: [Float]? = nil
-            if needs[1] { var d = zeroScalars(ws.count); sc.weightGradient(xs, gy, into: &d); dw = d }
-            var grads: [[Float]?] = [needs[0] ? sc.inputGradient(gy, weight: ws) : nil, dw]
-            if needs.count > 2 { grads.append(needs[2] ? biasGradient(gy, n: n, o: o, columns: g.columns) : nil) }
-            return grads
-        }
         let inSize = g.c * g.h * g.w, outSize = o * g.columns
         // stride 1 with a square kernel and padding < k: input gradient by the transposed convolution
         let transposed = needs[0] && !g.isPointwise && g.stride == 1 && g.kh == g.kw && g.padding < g.kh
         var dx: [Float] = needs[0] && !transposed ? zeroScalars(n * inSize) : []
         var dw: [Float] = needs[1] ? zeroScalars(ws.count) : []
-        var col = g.isPointwise ? [] : [Float](repeating: 0, count: g.rows * g.columns)
+        var col = g.isPointwise || !needs[1] ? [] : [Float](repeating: 0, count: g.rows * g.columns)
         var dcol = (needs[0] && !g.isPointwise && !transposed) ? [Float](repeating: 0, count: g.rows * g.columns) : []
         xs.withUnsafeBufferPointer { px in
             gy.withUnsafeBufferPointer { pg in

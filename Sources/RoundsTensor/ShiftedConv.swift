@@ -24,13 +24,27 @@ struct ShiftedConv {
     /// `(k-1)·Wp + k-1` past itself, which stays inside `xpad` only up to here.
     var computed: Int { (n - 1) * plane + ho * wp }
 
-    /// Whether stride-1 convolutions use this algorithm (on by default); off, they take the im2col
-    /// path, which the engine benchmark measures beside this one in the same run.
-    @TaskLocal static var isEnabled = true
+    /// Which passes use this algorithm; the engine benchmark forces each choice in turn.
+    enum Policy: Sendable { case automatic, always, never }
+    enum Pass { case forward, inputGradient, weightGradient }
+    @TaskLocal static var policy = Policy.automatic
 
     /// Stride 1, square kernel larger than 1x1, padding below the kernel size.
     static func applies(_ g: ConvGeometry) -> Bool {
         g.stride == 1 && g.kh == g.kw && g.kh > 1 && g.padding < g.kh
+    }
+
+    /// Whether `pass` of `g` runs here. Automatically only the input gradient of planes of 64x64 and
+    /// more: measured single-threaded (`rounds bench engine --threads 1`), it ran in 14 ms of CPU where
+    /// im2col took 24 ms at 64x64 (64 channels, batch 4), while im2col + one deep GEMM stayed 5-20%
+    /// ahead for the forward pass, the weight gradient and smaller planes.
+    static func uses(_ pass: Pass, _ g: ConvGeometry) -> Bool {
+        guard applies(g) else { return false }
+        switch policy {
+        case .always: return true
+        case .never: return false
+        case .automatic: return pass == .inputGradient && g.h * g.w >= 64 * 64
+        }
     }
 
     /// `x [N, C, H, W]` -> `xpad [C, N·plane]`, zero padded.

@@ -13,7 +13,7 @@ import Testing
         let wt = Tensor.randomNormal([o, c, k, k], std: 0.3, using: &rng)
         let b = Tensor.randomNormal([o], using: &rng)
         func run(_ shifted: Bool) throws -> [Tensor] {
-            try ShiftedConv.$isEnabled.withValue(shifted) {
+            try ShiftedConv.$policy.withValue(shifted ? .always : .never) {
                 let (xv, wv, bv) = (x.trackingGradient(), wt.trackingGradient(), b.trackingGradient())
                 let y = Tensor.conv2d(xv, weight: wv, bias: bv, stride: 1, padding: padding)
                 var seedRNG = PCG32(seed: 3)
