@@ -34,16 +34,17 @@ struct ShiftedConv {
         g.stride == 1 && g.kh == g.kw && g.kh > 1 && g.padding < g.kh
     }
 
-    /// Whether `pass` of `g` runs here. Automatically only the input gradient of planes of 64x64 and
-    /// more: measured single-threaded (`rounds bench engine --threads 1`), it ran in 14 ms of CPU where
-    /// im2col took 24 ms at 64x64 (64 channels, batch 4), while im2col + one deep GEMM stayed 5-20%
-    /// ahead for the forward pass, the weight gradient and smaller planes.
+    /// Whether `pass` of `g` runs here. Automatically: never, for now. Measured single-threaded on the
+    /// UNet shapes (`rounds bench engine --threads 1`, which times each pass both ways in one run), im2col
+    /// + one deep GEMM ran at 82-91% of sgemm and this at 72-90% (e.g. 64x64, 64 channels, batch 4,
+    /// input gradient: 12.2 ms vs 12.3 ms of CPU; 16x16, 128 channels: 6.0 vs 7.0 ms). It stays as the
+    /// measured alternative (and needs no `k²`-times column buffer) until a shape favours it.
     static func uses(_ pass: Pass, _ g: ConvGeometry) -> Bool {
         guard applies(g) else { return false }
         switch policy {
         case .always: return true
         case .never: return false
-        case .automatic: return pass == .inputGradient && g.h * g.w >= 64 * 64
+        case .automatic: return false
         }
     }
 
