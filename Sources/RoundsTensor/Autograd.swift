@@ -8,8 +8,11 @@ final class Node: @unchecked Sendable {
     /// Gradient function: (output gradient, which inputs need one) -> one gradient per input.
     typealias Backward = (_ gy: [Float], _ needs: [Bool]) -> [[Float]?]
 
-    let inputs: [Node?]
-    let backwardFn: Backward?
+    private(set) var inputs: [Node?]
+    /// Set to nil once `backward()` has run it: what it captured (the op's saved activations) is freed
+    /// as the walk goes, as PyTorch frees saved tensors without `retain_graph`.
+    private(set) var backwardFn: Backward?
+    private(set) var released = false
     let count: Int
     /// Recording order: inputs always have a smaller index than the node.
     let index: Int
@@ -26,7 +29,14 @@ final class Node: @unchecked Sendable {
         self.index = Node.lock.withLock { Node.counter += 1; return Node.counter }
     }
 
-    var isLeaf: Bool { backwardFn == nil }
+    var isLeaf: Bool { backwardFn == nil && !released }
+
+    /// Drops the backward closure and the links to the inputs after use.
+    func release() {
+        backwardFn = nil
+        inputs = []
+        released = true
+    }
 
     func accumulate(_ g: [Float]) {
         precondition(g.count == count, "gradient of \(g.count) elements for a node of \(count)")
@@ -84,13 +94,17 @@ extension Tensor {
         root.accumulate(seedScalars)
         withoutGradients {
             for n in order {
-                guard let fn = n.backwardFn, let gy = n.grad else { continue }
+                precondition(!n.released, "backward() through a graph that was already backpropagated "
+                             + "(its saved tensors are freed); run the forward pass again")
+                guard let fn = n.backwardFn else { continue }
+                guard let gy = n.grad else { n.release(); continue }
                 let needs = n.inputs.map { $0 != nil }
                 let grads = fn(gy, needs)
                 for (input, g) in zip(n.inputs, grads) {
                     if let input, let g { input.accumulate(g) }
                 }
                 n.grad = nil
+                n.release()
             }
         }
     }

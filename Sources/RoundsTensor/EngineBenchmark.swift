@@ -19,6 +19,9 @@ public struct EngineBenchmark: Sendable {
         public var pass: String           // forward, backward-input, backward-weight
         public var gemm: String           // "M x N x K" of the sgemm per image
         public var milliseconds: Double   // one call over the whole batch
+        /// Process CPU time of the best call: on a busy machine, with `--threads 1`, this is the
+        /// number that compares (wall time mostly measures the other processes).
+        public var cpuMilliseconds: Double
         public var gflops: Double
         public var sgemmGflops: Double
         public var fractionOfSgemm: Double
@@ -62,16 +65,19 @@ public struct EngineBenchmark: Sendable {
     }
 
     /// Best time of repeated runs of `body` (at least 3 runs and `minSeconds` in total).
-    func bestTime(_ body: () -> Void) -> Double {
+    func bestTime(_ body: () -> Void) -> Double { bestTimes(body).wall }
+
+    /// Best wall time and best process CPU time of repeated runs of `body`.
+    func bestTimes(_ body: () -> Void) -> (wall: Double, cpu: Double) {
         body()  // warm-up
-        var best = Double.infinity, total = 0.0, runs = 0
+        var best = Double.infinity, bestCPU = Double.infinity, total = 0.0, runs = 0
         while runs < 3 || total < minSeconds {
-            let t0 = DispatchTime.now().uptimeNanoseconds
+            let t0 = DispatchTime.now().uptimeNanoseconds, c0 = processCPUSeconds()
             body()
             let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-            best = min(best, dt); total += dt; runs += 1
+            best = min(best, dt); bestCPU = min(bestCPU, processCPUSeconds() - c0); total += dt; runs += 1
         }
-        return best
+        return (best, bestCPU)
     }
 
     /// Measures one convolution case: forward, input gradient, weight gradient; each beside sgemm.
@@ -85,32 +91,38 @@ public struct EngineBenchmark: Sendable {
         let g = ConvGeometry(c: ch, h: s, w: s, kh: 3, kw: 3, stride: 1, padding: 1, ho: s, wo: s)
         let flops = 2.0 * Double(n * ch * g.rows * g.columns)
         var sink: Float = 0
-        let fwd = bestTime {
-            let y = withoutGradients { Tensor.conv2d(x, weight: w, bias: nil, stride: 1, padding: 1) }
-            sink += y.scalars[0]
+        // each pass as the engine chooses, then forced to shifted GEMMs and to im2col, in the same run
+        func passes(_ policy: ShiftedConv.Policy) -> [(wall: Double, cpu: Double)] {
+            ShiftedConv.$policy.withValue(policy) {
+                [bestTimes {
+                    let y = withoutGradients { Tensor.conv2d(x, weight: w, bias: nil, stride: 1, padding: 1) }
+                    sink += y.scalars[0]
+                }, bestTimes {
+                    let r = Tensor.convBackward(g, n: n, o: ch, xs: x.scalars, ws: w.scalars, gy: gy.scalars, needs: [true, false])
+                    sink += r[0]![0]
+                }, bestTimes {
+                    let r = Tensor.convBackward(g, n: n, o: ch, xs: x.scalars, ws: w.scalars, gy: gy.scalars, needs: [false, true])
+                    sink += r[1]![0]
+                }]
+            }
         }
-        let bwdInput = bestTime {
-            let r = Tensor.convBackward(g, n: n, o: ch, xs: x.scalars, ws: w.scalars, gy: gy.scalars, needs: [true, false])
-            sink += r[0]![0]
-        }
-        let bwdWeight = bestTime {
-            let r = Tensor.convBackward(g, n: n, o: ch, xs: x.scalars, ws: w.scalars, gy: gy.scalars, needs: [false, true])
-            sink += r[1]![0]
-        }
+        let chosen = passes(.automatic), shifted = passes(.always), im2col = passes(.never)
         // sgemm alone at the per-image shapes, n calls as the conv makes.
         let gemmF = sgemmTime(transA: false, transB: false, m: ch, n: g.columns, k: g.rows, calls: n)
         let gemmW = sgemmTime(transA: false, transB: true, m: ch, n: g.rows, k: g.columns, calls: n)
         let gemmI = sgemmTime(transA: true, transB: false, m: g.rows, n: g.columns, k: ch, calls: n)
         blackHole(sink)
-        func rate(_ pass: String, _ gemm: String, _ t: Double, _ tg: Double) -> Rate {
-            Rate(pass: pass, gemm: gemm, milliseconds: t * 1e3, gflops: flops / t / 1e9, sgemmGflops: flops / tg / 1e9,
-                 fractionOfSgemm: tg / t)
+        func rate(_ pass: String, _ gemm: String, _ t: (wall: Double, cpu: Double), _ tg: Double) -> Rate {
+            Rate(pass: pass, gemm: gemm, milliseconds: t.wall * 1e3, cpuMilliseconds: t.cpu * 1e3, gflops: flops / t.wall / 1e9,
+                 sgemmGflops: flops / tg / 1e9, fractionOfSgemm: tg / t.wall)
         }
-        return ConvResult(convCase: c, rates: [
-            rate("forward", "\(ch) x \(g.columns) x \(g.rows)", fwd, gemmF),
-            rate("backward-input", "\(g.rows) x \(g.columns) x \(ch) (Aᵀ)", bwdInput, gemmI),
-            rate("backward-weight", "\(ch) x \(g.rows) x \(g.columns) (Bᵀ)", bwdWeight, gemmW),
-        ])
+        let names = ["forward", "backward-input", "backward-weight"]
+        let shapes = ["\(ch) x \(g.columns) x \(g.rows)", "\(g.rows) x \(g.columns) x \(ch) (Aᵀ)",
+                      "\(ch) x \(g.rows) x \(g.columns) (Bᵀ)"]
+        let gemms = [gemmF, gemmI, gemmW]
+        return ConvResult(convCase: c, rates: (0..<3).map { rate(names[$0], shapes[$0], chosen[$0], gemms[$0]) }
+            + (0..<3).map { rate(names[$0] + " (shifted)", shapes[$0], shifted[$0], gemms[$0]) }
+            + (0..<3).map { rate(names[$0] + " (im2col)", shapes[$0], im2col[$0], gemms[$0]) })
     }
 
     /// Time of `calls` sgemm calls of one shape (row-major, contiguous operands).

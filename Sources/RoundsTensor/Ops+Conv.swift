@@ -80,8 +80,9 @@ struct ConvGeometry {
 
 extension Tensor {
     /// 2-D convolution (PyTorch `conv2d`, cross-correlation): `x [N, C, H, W]`, `weight [O, C, kh, kw]`,
-    /// `bias [O]` -> `[N, O, Ho, Wo]`. im2col per image, then `y = W[O, C·kh·kw] · col` in one sgemm;
-    /// backward: `dW += dy · colᵀ`, `dcol = Wᵀ · dy` folded back by col2im.
+    /// `bias [O]` -> `[N, O, Ho, Wo]`. Stride-1 square kernels (the UNet's 3x3) run as one GEMM per
+    /// kernel tap over the padded batch (`ShiftedConv`); other shapes im2col per image, then
+    /// `y = W[O, C·kh·kw] · col` in one sgemm; backward: `dW += dy · colᵀ`, `dcol = Wᵀ · dy` folded back by col2im.
     public static func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0) -> Tensor {
         precondition(x.rank == 4 && weight.rank == 4 && x.shape[1] == weight.shape[1],
                      "conv2d: input \(x.shape) [N, C, H, W] against weight \(weight.shape) [O, C, kh, kw]")
@@ -95,6 +96,15 @@ extension Tensor {
         let g = ConvGeometry(c: x.shape[1], h: x.shape[2], w: x.shape[3], kh: kh, kw: kw, stride: stride,
                              padding: padding, ho: ho, wo: wo)
         let xs = x.scalars, ws = weight.scalars, bs = bias?.scalars
+        if ShiftedConv.uses(.forward, g) {
+            let sc = ShiftedConv(n: n, c: g.c, h: g.h, w: g.w, k: kh, padding: padding, o: o)
+            var out = Tensor(uncheckedShape: [n, o, ho, wo], scalars: sc.forward(xs, weight: ws, bias: bs))
+            let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
+            out.record(inputs) { gy, needs in
+                convBackward(g, n: n, o: o, xs: xs, ws: ws, gy: gy, needs: needs)
+            }
+            return out
+        }
         let inSize = g.c * g.h * g.w, outSize = o * g.columns
         var col = g.isPointwise ? [] : [Float](repeating: 0, count: g.rows * g.columns)
         var y: [Float] = bs.map { b in
@@ -152,15 +162,29 @@ extension Tensor {
         return dx
     }
 
-    /// Gradients of `conv2d` for input, weight and (when present) bias.
+    /// Gradients of `conv2d` for input, weight and (when present) bias: each pass by `ShiftedConv` where
+    /// `ShiftedConv.uses` says so, the rest by im2col.
     static func convBackward(_ g: ConvGeometry, n: Int, o: Int, xs: [Float], ws: [Float], gy: [Float], needs: [Bool]) -> [[Float]?] {
+        let shiftedInput = needs[0] && ShiftedConv.uses(.inputGradient, g)
+        let shiftedWeight = needs[1] && ShiftedConv.uses(.weightGradient, g)
+        guard shiftedInput || shiftedWeight else { return im2colBackward(g, n: n, o: o, xs: xs, ws: ws, gy: gy, needs: needs) }
+        let sc = ShiftedConv(n: n, c: g.c, h: g.h, w: g.w, k: g.kh, padding: g.padding, o: o)
+        var grads = im2colBackward(g, n: n, o: o, xs: xs, ws: ws, gy: gy,
+                                   needs: [needs[0] && !shiftedInput, needs[1] && !shiftedWeight] + needs.dropFirst(2))
+        if shiftedInput { grads[0] = sc.inputGradient(gy, weight: ws) }
+        if shiftedWeight { var d = zeroScalars(ws.count); sc.weightGradient(xs, gy, into: &d); grads[1] = d }
+        return grads
+    }
+
+    /// The im2col path of `convBackward`.
+    static func im2colBackward(_ g: ConvGeometry, n: Int, o: Int, xs: [Float], ws: [Float], gy: [Float], needs: [Bool]) -> [[Float]?] {
         Engine.prepare()
         let inSize = g.c * g.h * g.w, outSize = o * g.columns
         // stride 1 with a square kernel and padding < k: input gradient by the transposed convolution
         let transposed = needs[0] && !g.isPointwise && g.stride == 1 && g.kh == g.kw && g.padding < g.kh
         var dx: [Float] = needs[0] && !transposed ? zeroScalars(n * inSize) : []
         var dw: [Float] = needs[1] ? zeroScalars(ws.count) : []
-        var col = g.isPointwise ? [] : [Float](repeating: 0, count: g.rows * g.columns)
+        var col = g.isPointwise || !needs[1] ? [] : [Float](repeating: 0, count: g.rows * g.columns)
         var dcol = (needs[0] && !g.isPointwise && !transposed) ? [Float](repeating: 0, count: g.rows * g.columns) : []
         xs.withUnsafeBufferPointer { px in
             gy.withUnsafeBufferPointer { pg in
@@ -196,18 +220,21 @@ extension Tensor {
         }
         if transposed { dx = convInputGradientStride1(g, n: n, o: o, ws: ws, gy: gy) }
         var grads: [[Float]?] = [needs[0] ? dx : nil, needs[1] ? dw : nil]
-        if needs.count > 2 {
-            if needs[2] {
-                var db = zeroScalars(o)
-                for i in 0..<n { for oc in 0..<o {
-                    var s: Float = 0
-                    let base = i * outSize + oc * g.columns
-                    for j in 0..<g.columns { s += gy[base + j] }
-                    db[oc] += s
-                } }
-                grads.append(db)
-            } else { grads.append(nil) }
-        }
+        if needs.count > 2 { grads.append(needs[2] ? biasGradient(gy, n: n, o: o, columns: g.columns) : nil) }
         return grads
+    }
+
+    /// `db[o] = Σ_{n, positions} dy[n, o, ...]`.
+    static func biasGradient(_ gy: [Float], n: Int, o: Int, columns: Int) -> [Float] {
+        var db = zeroScalars(o)
+        gy.withUnsafeBufferPointer { g in
+            for i in 0..<n { for oc in 0..<o {
+                var s: Float = 0
+                let base = g.baseAddress! + (i * o + oc) * columns
+                for j in 0..<columns { s += base[j] }
+                db[oc] += s
+            } }
+        }
+        return db
     }
 }

@@ -42,15 +42,41 @@ extension Tensor {
         let outShape = Broadcast.shape(a.shape, b.shape)
         let ax = a.scalars, bx = b.scalars, aShape = a.shape, bShape = b.shape
         var out: Tensor
+        if linear {
+            // add/sub: the backward only sums ±gy, so the tape keeps shapes, not operands.
+            let sa = da(1, 0, 0), sb = db(1, 0, 0)
+            let y: [Float]
+            if aShape == bShape { y = zipScalars(ax, bx, f) }
+            else if aShape == outShape, let runs = BroadcastRuns(operand: bShape, output: outShape) { y = runs.apply(ax, bx, f) }
+            else if bShape == outShape, let runs = BroadcastRuns(operand: aShape, output: outShape) {
+                y = runs.apply(bx, ax) { v, u in f(u, v) }
+            } else {
+                let stA = Broadcast.strides(of: aShape, in: outShape), stB = Broadcast.strides(of: bShape, in: outShape)
+                y = ax.withUnsafeBufferPointer { pa in
+                    bx.withUnsafeBufferPointer { pb in
+                        makeScalars(outShape.elementCount) { dst in
+                            Broadcast.forEach(target: outShape, aStrides: stA, bStrides: stB) { o, i, j in dst[o] = f(pa[i], pb[j]) }
+                        }
+                    }
+                }
+            }
+            out = Tensor(uncheckedShape: outShape, scalars: y)
+            out.record([a, b]) { gy, needs in
+                func reduced(_ s: Float, to shape: [Int]) -> [Float] {
+                    let g = s == 1 ? gy : gy.map { $0 * s }
+                    if shape == outShape { return g }
+                    if let runs = BroadcastRuns(operand: shape, output: outShape) { return runs.reduce { o, _ in g[o] } }
+                    return Broadcast.reduce(g, from: outShape, to: shape)
+                }
+                return [needs[0] ? reduced(sa, to: aShape) : nil, needs[1] ? reduced(sb, to: bShape) : nil]
+            }
+            return out
+        }
         if a.shape == b.shape {
             out = Tensor(uncheckedShape: outShape, scalars: zipScalars(ax, bx, f))
             out.record([a, b]) { gy, needs in
-                if linear {
-                    let sa = da(1, 0, 0), sb = db(1, 0, 0)
-                    return [needs[0] ? (sa == 1 ? gy : gy.map { $0 * sa }) : nil, needs[1] ? (sb == 1 ? gy : gy.map { $0 * sb }) : nil]
-                }
-                return [needs[0] ? (0..<gy.count).map { da(gy[$0], ax[$0], bx[$0]) } : nil,
-                        needs[1] ? (0..<gy.count).map { db(gy[$0], ax[$0], bx[$0]) } : nil]
+                [needs[0] ? (0..<gy.count).map { da(gy[$0], ax[$0], bx[$0]) } : nil,
+                 needs[1] ? (0..<gy.count).map { db(gy[$0], ax[$0], bx[$0]) } : nil]
             }
             return out
         }
@@ -112,17 +138,33 @@ extension Tensor {
         broadcasting(a, b, *, da: { g, _, y in g * y }, db: { g, x, _ in g * x })
     }
 
-    /// Pointwise op `y = f(x)` whose derivative is given from `x` and `y`.
-    func unary(_ f: @escaping (Float) -> Float, derivative: @escaping (Float, Float) -> Float) -> Tensor {
-        let x = scalars
-        var out = Tensor(uncheckedShape: shape, scalars: mapScalars(x, f))
-        let y = out.scalars
+    /// What a pointwise op's backward reads: keeping only that alive on the tape is what bounds a
+    /// training step's memory (a constant derivative keeps neither array).
+    enum UnarySaved { case input, output, neither }
+
+    /// Pointwise op `y = f(x)` whose derivative is given from `x` and `y`; `saves` says which of the
+    /// two the derivative reads (the other is passed as 0).
+    func unary(_ f: @escaping (Float) -> Float, saves: UnarySaved,
+               derivative: @escaping (Float, Float) -> Float) -> Tensor {
+        var out = Tensor(uncheckedShape: shape, scalars: mapScalars(scalars, f))
+        let kept: [Float]
+        switch saves {
+        case .input: kept = scalars
+        case .output: kept = out.scalars
+        case .neither: kept = []
+        }
         out.record([self]) { gy, _ in
             let g = gy.withUnsafeBufferPointer { pg in
-                makeScalars(gy.count) { d in
-                    let dp = SendablePointer(d)
-                    parallelChunks(gy.count, costPerItem: 4) { r in
-                        for i in r { dp.p[i] = pg[i] * derivative(x[i], y[i]) }
+                kept.withUnsafeBufferPointer { pk in
+                    makeScalars(gy.count) { d in
+                        let dp = SendablePointer(d)
+                        parallelChunks(gy.count, costPerItem: 4) { r in
+                            switch saves {
+                            case .input: for i in r { dp.p[i] = pg[i] * derivative(pk[i], 0) }
+                            case .output: for i in r { dp.p[i] = pg[i] * derivative(0, pk[i]) }
+                            case .neither: for i in r { dp.p[i] = pg[i] * derivative(0, 0) }
+                            }
+                        }
                     }
                 }
             }
@@ -132,20 +174,20 @@ extension Tensor {
     }
 
     /// `s * x`.
-    public func scaled(by s: Float) -> Tensor { unary({ $0 * s }, derivative: { _, _ in s }) }
+    public func scaled(by s: Float) -> Tensor { unary({ $0 * s }, saves: .neither, derivative: { _, _ in s }) }
 
     /// `x + c` for a constant `c`.
-    public func adding(_ c: Float) -> Tensor { unary({ $0 + c }, derivative: { _, _ in 1 }) }
+    public func adding(_ c: Float) -> Tensor { unary({ $0 + c }, saves: .neither, derivative: { _, _ in 1 }) }
 
     /// `-x`.
     public static prefix func - (x: Tensor) -> Tensor { x.scaled(by: -1) }
 
     /// `x * x`.
-    public func squared() -> Tensor { unary({ $0 * $0 }, derivative: { x, _ in 2 * x }) }
+    public func squared() -> Tensor { unary({ $0 * $0 }, saves: .input, derivative: { x, _ in 2 * x }) }
 
     /// SiLU (swish): `x * sigmoid(x)`.
     public func silu() -> Tensor {
-        unary({ $0 / (1 + Foundation.exp(-$0)) }, derivative: { x, _ in
+        unary({ $0 / (1 + Foundation.exp(-$0)) }, saves: .input, derivative: { x, _ in
             let s = 1 / (1 + Foundation.exp(-x))
             return s * (1 + x * (1 - s))
         })
@@ -156,13 +198,13 @@ extension Tensor {
     public func gelu(tanhApproximation: Bool = false) -> Tensor {
         if tanhApproximation {
             let k: Float = (2 / Float.pi).squareRoot()
-            return unary({ x in 0.5 * x * (1 + Foundation.tanh(k * (x + 0.044715 * x * x * x))) }, derivative: { x, _ in
+            return unary({ x in 0.5 * x * (1 + Foundation.tanh(k * (x + 0.044715 * x * x * x))) }, saves: .input, derivative: { x, _ in
                 let u = k * (x + 0.044715 * x * x * x)
                 let t = Foundation.tanh(u)
                 return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * k * (1 + 3 * 0.044715 * x * x)
             })
         }
-        return unary({ x in 0.5 * x * (1 + Foundation.erf(x * 0.70710678118654752)) }, derivative: { x, _ in
+        return unary({ x in 0.5 * x * (1 + Foundation.erf(x * 0.70710678118654752)) }, saves: .input, derivative: { x, _ in
             let cdf = 0.5 * (1 + Foundation.erf(x * 0.70710678118654752))
             let pdf = Foundation.exp(-0.5 * x * x) * 0.3989422804014327
             return cdf + x * pdf
@@ -171,18 +213,18 @@ extension Tensor {
 
     /// Numerically stable `log σ(x) = min(x, 0) - log1p(exp(-|x|))`; derivative `σ(-x)`.
     public func logSigmoid() -> Tensor {
-        unary({ x in Swift.min(x, 0) - Foundation.log1p(Foundation.exp(-Swift.abs(x))) }, derivative: { x, _ in
+        unary({ x in Swift.min(x, 0) - Foundation.log1p(Foundation.exp(-Swift.abs(x))) }, saves: .input, derivative: { x, _ in
             1 / (1 + Foundation.exp(x))
         })
     }
 
     /// Sigmoid `1 / (1 + exp(-x))`.
     public func sigmoid() -> Tensor {
-        unary({ 1 / (1 + Foundation.exp(-$0)) }, derivative: { _, y in y * (1 - y) })
+        unary({ 1 / (1 + Foundation.exp(-$0)) }, saves: .output, derivative: { _, y in y * (1 - y) })
     }
 
     /// Elementwise exponential.
-    public func exp() -> Tensor { unary({ Foundation.exp($0) }, derivative: { _, y in y }) }
+    public func exp() -> Tensor { unary({ Foundation.exp($0) }, saves: .output, derivative: { _, y in y }) }
 
     /// Inverted dropout: zeroes each element with probability `p` and scales the rest by `1/(1-p)`;
     /// the identity when `training` is false or `p == 0`. Draws one uniform per element from `rng`.

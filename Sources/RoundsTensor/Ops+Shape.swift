@@ -23,7 +23,7 @@ extension Tensor {
         for i in stride(from: rank - 2, through: 0, by: -1) { inStrides[i] = inStrides[i + 1] * shape[i + 1] }
         let gather = order.map { inStrides[$0] }
         let zero = [Int](repeating: 0, count: rank)
-        let x = scalars
+        let x = scalars, n = count
         let y = x.withUnsafeBufferPointer { src in
             makeScalars(count) { dst in
                 Broadcast.forEach(target: outShape, aStrides: gather, bStrides: zero) { o, i, _ in dst[o] = src[i] }
@@ -31,7 +31,7 @@ extension Tensor {
         }
         var out = Tensor(uncheckedShape: outShape, scalars: y)
         out.record([self]) { gy, _ in
-            var g = zeroScalars(x.count)
+            var g = zeroScalars(n)  // n, not x.count: the tape must not keep the input alive
             g.withUnsafeMutableBufferPointer { dst in
                 gy.withUnsafeBufferPointer { src in
                     Broadcast.forEach(target: outShape, aStrides: gather, bStrides: zero) { o, i, _ in dst[i] = src[o] }

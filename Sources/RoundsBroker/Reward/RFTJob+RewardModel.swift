@@ -69,7 +69,8 @@ extension RFTJob {
         let members = weights.entries.map { PreferenceMemberRecord(setID: 0, imageID: $0.image.imageID, weight: $0.weight) }
         let stored = try store.addPreferenceSet(record, members: members)
         return Result(weights: weights, setID: stored.id ?? 0, runIDs: [], unjudged: [], unscored: [],
-                      withoutChecklist: withoutCondition, policy: policy)
+                      withoutChecklist: withoutCondition, policy: policy,
+                      trustGate: TrustGateDecision(gate: .off, runs: [], raters: [], conditions: []))
     }
 }
 

@@ -33,8 +33,9 @@ struct RewardLabels {
             guard let catalog else {
                 throw BrokerError(.invalidParameter, "--include-judge needs the checklists to score verdicts")
             }
-            let judged = try JudgedSyntheticImages.load(store: store, catalog: catalog, run: includeJudge.runID,
-                                                        policy: ScorePolicy(), trustGate: nil)
+            let judged = try JudgedSyntheticImages.load(
+                store: store, catalog: catalog, sources: ScoreSources(runs: includeJudge.runID.map { [$0] } ?? []),
+                policy: ScorePolicy(), trustGate: .off)
             let scores = try ScoreCalculator.score(judged.verdicts.imageVerdicts, policy: judged.policy)
             let byID = Dictionary(judged.images.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
             for s in scores.scores where latest[s.imageID] == nil {

@@ -23,21 +23,19 @@ public enum CheckpointRecorder {
         return try record(model, directory: directory, parentID: parentID, metrics: metrics, store: store)
     }
 
-    /// The row of the model saved at `directory`: an existing row with the same weights, else a new one.
+    /// The row of the model saved at `directory`: a stored row with the same weights (preferring this
+    /// path), else a new one.
     public static func record(
         _ model: DiffusionModel, directory: String, parentID: Int64? = nil, metrics: JSONValue = [:], store: Store
     ) throws -> Int64 {
         let sha = try weightsSHA256(directory)
         let path = URL(fileURLWithPath: directory).standardizedFileURL.path
-        if let found = try store.checkpoints(sha256: sha).first(where: { $0.path == path }), let id = found.id {
-            return id
-        }
         let lineage = model.manifest.lineage
         let objective = lineage.objective.flatMap(CheckpointRecord.Objective.init(rawValue:)) ?? .imported
         let row = CheckpointRecord(
             path: path, sha256: sha, parentID: parentID, objective: objective, signalPath: lineage.signal,
             hyperParameters: JSONValue.object(lineage.hyperparameters).canonicalString, metrics: metrics.canonicalString)
-        guard let id = try store.addCheckpoint(row).id else {
+        guard let id = try store.findOrAddCheckpoint(row).id else {
             throw DiffusionError(.io, "\(store.path): the checkpoint row for \(path) got no id")
         }
         return id

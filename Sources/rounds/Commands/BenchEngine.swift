@@ -48,9 +48,9 @@ struct BenchEngine: ParsableCommand {
             let k = c.convCase
             print("  \(k.label): batch \(k.batch), \(k.channels)->\(k.channels) channels, \(k.size)x\(k.size)")
             for r in c.rates {
-                let line = "    " + r.pass.padding(toLength: 16, withPad: " ", startingAt: 0)
-                    + String(format: "%8.2f ms %7.1f GFLOP/s   sgemm %7.1f GFLOP/s   %4.0f%%   gemm %@",
-                             r.milliseconds, r.gflops, r.sgemmGflops, r.fractionOfSgemm * 100, r.gemm)
+                let line = "    " + r.pass.padding(toLength: 25, withPad: " ", startingAt: 0)
+                    + String(format: "%8.2f ms (CPU %8.2f ms) %7.1f GFLOP/s   sgemm %7.1f GFLOP/s   %4.0f%%   gemm %@",
+                             r.milliseconds, r.cpuMilliseconds, r.gflops, r.sgemmGflops, r.fractionOfSgemm * 100, r.gemm)
                 print(line)
             }
         }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import GRDB
 import RoundsCore
 import RoundsDiffusion
 import RoundsImaging
@@ -23,11 +22,7 @@ enum DiffusionOutputs {
 
     /// The stored checkpoint with these weights, if any: the newest one recorded at `path`, else the newest.
     static func checkpoint(sha256: String, path: URL, in store: Store) throws -> CheckpointRecord? {
-        let here = path.standardizedFileURL.path
-        return try store.read("looking up the checkpoint with weights \(sha256.prefix(12))…") { db in
-            try CheckpointRecord.filter(Column("sha256") == sha256)
-                .order((Column("path") == here).desc, Column("id").desc).fetchOne(db)
-        }
+        try store.checkpoint(sha256: sha256, preferringPath: path.standardizedFileURL.path)
     }
 
     /// The checkpoint row of `model`: found by its weights' SHA-256, else recorded now (path, hash, the
@@ -36,13 +31,12 @@ enum DiffusionOutputs {
         for model: DiffusionModel, directory: URL, store: Store
     ) throws -> Int64 {
         let sha = try weightsSHA256(modelDirectory: directory, layout: model.layout)
-        if let found = try checkpoint(sha256: sha, path: directory, in: store), let id = found.id { return id }
         let lineage = model.manifest.lineage
         let objective = lineage.objective.flatMap(CheckpointRecord.Objective.init(rawValue:)) ?? .imported
         let record = CheckpointRecord(
             path: directory.standardizedFileURL.path, sha256: sha, objective: objective, signalPath: lineage.signal,
             hyperParameters: JSONValue.object(lineage.hyperparameters).canonicalString)
-        guard let id = try store.addCheckpoint(record).id else {
+        guard let id = try store.findOrAddCheckpoint(record).id else {
             throw DiffusionError(.io, "\(store.path): the checkpoint row got no id")
         }
         return id

@@ -14,7 +14,8 @@ struct Train: ParsableCommand {
             DIR/<condition>/*.png|jpg: folder names are the conditions (class indices in sorted order, the \
             null class for guidance last), so the config's num_class_embeds must be conditions + 1. The model \
             directory gets the (EMA) weights, rounds.json, training_state.safetensors (for --resume), \
-            loss.csv and loss.svg.
+            loss.csv and loss.svg; --checkpoint-every K also keeps each K-th step's model in checkpoints/step-K. \
+            Every checkpoint is recorded in the store, each with the one before it as parent.
             """
     )
 
@@ -113,20 +114,34 @@ struct Train: ParsableCommand {
                 .invalidArgument, "--steps \(steps): the run in \(out) is already at step \(run.trainer.step)")
         }
         let started = Date()
-        try run.train(to: steps, checkpointEvery: checkpointEvery)
-        let sha = try DiffusionOutputs.weightsSHA256(modelDirectory: outURL, layout: .rounds)
-        let metrics: JSONValue = .object([
-            "final_loss": .number(Double(run.recentLoss)), "steps": .number(Double(steps)),
-        ])
-        let record = try store.addCheckpoint(
-            CheckpointRecord(
-                path: outURL.standardizedFileURL.path, sha256: sha, parentID: parentID ?? nil, objective: .pretrain,
-                hyperParameters: JSONValue.object(hyper).canonicalString, metrics: metrics.canonicalString))
+        // Every checkpoint (periodic ones in checkpoints/step-K, then the final model) becomes a store row
+        // whose parent is the one before it, the first one's the resumed checkpoint.
+        var parent: Int64? = parentID ?? nil
+        var recorded: [CheckpointRecord] = []
+        try run.train(to: steps, checkpointEvery: checkpointEvery) { dir, step, final in
+            let sha = try DiffusionOutputs.weightsSHA256(modelDirectory: dir, layout: .rounds)
+            let metrics: JSONValue = .object([
+                (final ? "final_loss" : "loss"): .number(Double(run.recentLoss)), "steps": .number(Double(step)),
+            ])
+            let row = try store.addCheckpoint(
+                CheckpointRecord(
+                    path: dir.standardizedFileURL.path, sha256: sha, parentID: parent, objective: .pretrain,
+                    hyperParameters: JSONValue.object(hyper).canonicalString, metrics: metrics.canonicalString))
+            parent = row.id
+            recorded.append(row)
+        }
+        guard let record = recorded.last else {
+            throw DiffusionError(.io, "\(store.path): the final checkpoint was not recorded")
+        }
         let seconds = Date().timeIntervalSince(started)
         if json {
             let summary: JSONValue = .object([
                 "model": .string(outURL.standardizedFileURL.path), "checkpoint_id": .number(Double(record.id ?? 0)),
-                "parent_checkpoint_id": (parentID ?? nil).map { .number(Double($0)) } ?? .null,
+                "parent_checkpoint_id": record.parentID.map { .number(Double($0)) } ?? .null,
+                "checkpoints": .array(recorded.map { .object([
+                    "id": .number(Double($0.id ?? 0)), "path": .string($0.path),
+                    "parent_id": $0.parentID.map { .number(Double($0)) } ?? .null,
+                ]) }),
                 "steps": .number(Double(steps)), "final_loss": .number(Double(run.recentLoss)),
                 "conditions": .array(data.conditions.map { .string($0) }), "images": .number(Double(data.images.count)),
                 "ema": .bool(settings.emaDecay > 0), "seconds": .number((seconds * 1000).rounded() / 1000),

@@ -122,8 +122,18 @@ final class TrainingRun {
         return tail.isEmpty ? .nan : tail.map(\.loss).reduce(0, +) / Float(tail.count)
     }
 
+    /// Called after each checkpoint with the folder that keeps that checkpoint's model, its step, and
+    /// whether it is the run's last (`Train` records each in the store, chained by parent).
+    typealias CheckpointHandler = (_ model: URL, _ step: Int, _ final: Bool) throws -> Void
+
+    /// Folder of the periodic checkpoint at `step`: `checkpoints/step-<step>` inside the model directory
+    /// (the top level always holds the newest model and the state `--resume` continues from).
+    func snapshotDirectory(step: Int) -> URL {
+        directory.appendingPathComponent("checkpoints").appendingPathComponent("step-\(step)")
+    }
+
     /// Trains up to step `last`, checkpointing every `checkpointEvery` steps and at the end.
-    func train(to last: Int, checkpointEvery: Int?) throws {
+    func train(to last: Int, checkpointEvery: Int?, onCheckpoint: CheckpointHandler = { _, _, _ in }) throws {
         let first = trainer.step
         let progress = TrainProgress(total: last, first: first, batch: batchSize)
         let plane = data.images[0].count
@@ -141,14 +151,22 @@ final class TrainingRun {
             }
             losses.append((step, result.loss))
             progress.update(step: step, loss: recentLoss)
-            if let k = checkpointEvery, step % k == 0, step != last { try checkpoint() }
+            if let k = checkpointEvery, step % k == 0, step != last {
+                let snapshot = snapshotDirectory(step: step)
+                try checkpoint(alsoTo: snapshot)
+                try onCheckpoint(snapshot, step, false)
+            }
         }
         try checkpoint()
+        try onCheckpoint(directory, last, true)
     }
 
-    /// Writes the model directory (EMA weights when there is an EMA), the training state and the loss files.
-    func checkpoint() throws {
-        try trainer.emaModel().save(to: directory)
+    /// Writes the model directory (EMA weights when there is an EMA), the training state and the loss
+    /// files; the model also goes to `snapshot` when given (a periodic checkpoint that stays on disk).
+    func checkpoint(alsoTo snapshot: URL? = nil) throws {
+        let model = trainer.emaModel()
+        try model.save(to: directory)
+        if let snapshot { try model.save(to: snapshot) }
         try trainer.saveState(to: directory.appendingPathComponent(Self.stateFile).path)
         try LossFile.write(losses, to: directory)
     }
