@@ -19,6 +19,7 @@ struct Rounds: AsyncParsableCommand {
             BrokerCommand.self,
             AgreementCommand.self,
             Train.self,
+            Finetune.self,
             ClassifierCommand.self,
             RewardCommand.self,
             Sample.self,

@@ -43,6 +43,39 @@ import Testing
         }
     }
 
+    /// `rounds finetune` on the signal files a quick demo left behind: both objectives, then a weights
+    /// file naming an image that is gone.
+    @Test func finetuneConsumesTheBrokersFilesAndNamesAMissingImage() throws {
+        let work = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let demo = try CLIRunner.run(["demo", "--quick", "--out", "out", "--pretrained", Self.pretrained], in: work)
+        #expect(demo.status == 0, "\(demo.stderr)")
+        let db = ["--db", "out/rounds.sqlite"]
+        let rft = try CLIRunner.run(
+            ["finetune", "--model", Self.pretrained, "--objective", "rft", "--signal", "out/signal/rft-weights.csv",
+             "--data", "out/dataset", "--out", "ft-rft", "--steps", "2", "--json"] + db, in: work)
+        #expect(rft.status == 0, "\(rft.stderr)")
+        let doc = try JSONValue(parsing: rft.stdout)
+        #expect(doc["objective"]?.stringValue == "rft")
+        #expect(doc["hyperparameters"]?["synthetic_share"]?.doubleValue == 0.2)
+        let dpo = try CLIRunner.run(
+            ["finetune", "--model", Self.pretrained, "--objective", "dpo", "--signal", "out/signal/dpo-pairs.parquet",
+             "--out", "ft-dpo", "--steps", "2"] + db, in: work)
+        #expect(dpo.status == 0, "\(dpo.stderr)")
+        let dpoLog = try String(contentsOf: work.appendingPathComponent("ft-dpo/dpo.csv"), encoding: .utf8)
+        #expect(dpoLog.hasPrefix("step,loss,implicit_accuracy,margin\n"))
+
+        let csv = try String(contentsOf: work.appendingPathComponent("out/signal/rft-weights.csv"), encoding: .utf8)
+        let firstPath = try #require(csv.split(separator: "\n").dropFirst().first?.split(separator: ",").first)
+        try FileManager.default.removeItem(atPath: String(firstPath))
+        let gone = try CLIRunner.run(
+            ["finetune", "--model", Self.pretrained, "--objective", "rft", "--signal", "out/signal/rft-weights.csv",
+             "--out", "ft-gone", "--steps", "2"] + db, in: work)
+        #expect(gone.status == 2)
+        #expect(gone.stderr.contains("rft-weights.csv:2: image"), "\(gone.stderr)")
+        #expect(gone.stderr.contains("no such image file"))
+    }
+
     @Test func aMissingPretrainedModelIsAClearError() throws {
         let work = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
