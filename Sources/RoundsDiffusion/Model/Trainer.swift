@@ -13,6 +13,9 @@ public struct TrainingOptions: Sendable, Equatable {
     public var maxGradNorm: Float? = 1
     /// EMA of the weights (nil: no EMA); diffusers' `EMAModel` decay with warm-up.
     public var emaMaxDecay: Float? = 0.9999
+    /// diffusers' EMA warm-up (decay `1 − (1+step)^−0.75` until it reaches the maximum). Off for
+    /// finetuning: the EMA then starts as the parent and moves away from it slowly.
+    public var emaWarmup = true
     public var seed: UInt64 = 0
 
     public init() {}
@@ -53,7 +56,7 @@ public final class DiffusionTrainer {
             parameters: parameters, learningRate: options.learningRate, beta1: options.beta1,
             beta2: options.beta2, eps: options.adamEpsilon, weightDecay: options.weightDecay)
         ema = options.emaMaxDecay.map {
-            EMA(parameters: model.unet.namedParameters(), maxDecay: $0, useWarmup: true, power: 0.75)
+            EMA(parameters: model.unet.namedParameters(), maxDecay: $0, useWarmup: options.emaWarmup, power: 0.75)
         }
         rng = PCG32(seed: options.seed)
         schedule = try NoiseSchedule(config: model.scheduler)

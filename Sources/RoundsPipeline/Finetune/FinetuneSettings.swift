@@ -24,7 +24,8 @@ public struct FinetuneSettings: Sendable, Equatable {
     /// Linear learning-rate warm-up. Adam's first steps move every weight by about the full learning
     /// rate whatever its gradient, which shifts a converged model's colours; warming up avoids that.
     public var warmupSteps: Int
-    /// EMA of the finetuned weights (saved instead of the raw ones); nil for none.
+    /// EMA of the finetuned weights (saved instead of the raw ones), starting at the parent's weights
+    /// without warm-up so the saved model moves away from the parent smoothly; nil for none.
     public var emaDecay: Double?
 
     /// Defaults from the papers: RFT β_r 0.3, ρ 0.2; DPO 8 pairs per step, AdamW lr 1e-4 (MAGIC).
@@ -68,6 +69,7 @@ public struct FinetuneSettings: Sendable, Equatable {
         t.learningRate = Float(learningRate)
         t.seed = seed
         t.emaMaxDecay = emaDecay.map(Float.init)
+        t.emaWarmup = false
         t.labelDropout = objective == .dpo ? 0 : 0.1
         return t
     }
