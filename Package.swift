@@ -57,7 +57,7 @@ let package = Package(
                 swiftSettings: swiftSettings),
         .target(name: "RoundsPipeline", dependencies: ["RoundsCore", "RoundsImaging", "RoundsChecklists", "RoundsStore",
                                                       "RoundsJudge", "RoundsSimulator", "RoundsTensor", "RoundsDiffusion",
-                                                      "RoundsBroker"], swiftSettings: swiftSettings),
+                                                      "RoundsBroker", "RoundsVision"], swiftSettings: swiftSettings),
         .target(name: "RoundsTestSupport", dependencies: ["RoundsCore", flyingFox], swiftSettings: swiftSettings),
 
         .target(

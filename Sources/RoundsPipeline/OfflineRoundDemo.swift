@@ -7,6 +7,7 @@ import RoundsImaging
 import RoundsJudge
 import RoundsSimulator
 import RoundsStore
+import RoundsVision
 
 /// The offline demo: the whole feedback loop on the procedural benchmark, with no key and no network.
 ///
@@ -83,9 +84,12 @@ public struct OfflineRoundDemo {
                 parent: parent, parentDirectory: settings.pretrained, real: real.train, judge: judge, log: log,
                 progress: progress)
             await server.stop()
-            return DemoSummary(
+            let recognised = try recognition(result, real: real.train, model: parent, log: log)
+            var summary = DemoSummary(
                 result: result, settings: settings, judgeCheck: judgeCheck, storePath: storePath,
                 seconds: Date().timeIntervalSince(start))
+            summary.setClassifierAccuracy(recognised)
+            return summary
         } catch {
             await server.stop()
             throw error
@@ -124,6 +128,29 @@ public struct OfflineRoundDemo {
         }
         _ = try store.addImages(records)
         return (train, test)
+    }
+
+    /// Trains the condition classifier on the real train split and measures how often it names each
+    /// model's samples' intended condition (the recognisability check: feedback must not buy checklist
+    /// compliance by making conditions harder to tell apart).
+    private func recognition(
+        _ result: FeedbackRound.Result, real: [FinetuneExample], model: DiffusionModel, log: (String) -> Void
+    ) throws -> [String: Double] {
+        let (channels, size) = (model.unet.config.inChannels, model.manifest.imageSize)
+        let options = ClassifierTrainingOptions(
+            epochs: ClassifierTrainingOptions.automaticEpochs(images: real.count), seed: 3)
+        let classifier = try ConditionClassifier.train(
+            images: real.map(\.image), labels: real.map(\.label), conditions: model.manifest.conditions,
+            channels: channels, size: size, options: options)
+        var accuracy: [String: Double] = [:]
+        for (name, images) in result.samples {
+            let inputs = try images.map { try ModelImages.input(path: $0.path, channels: channels, size: size) }
+            let labels = try images.map { try model.manifest.classIndex(of: $0.condition?.description ?? "") }
+            accuracy[name] = try classifier.accuracy(images: inputs, labels: labels)
+        }
+        log("condition classifier (trained on \(real.count) real images): recognises "
+            + accuracy.keys.sorted().map { "\($0) " + String(format: "%.1f%%", accuracy[$0]! * 100) }.joined(separator: ", "))
+        return accuracy
     }
 
     /// Judges the real test images and measures verdict agreement with how they were painted.

@@ -25,6 +25,10 @@ import Testing
             #expect(ci.count == 2 && ci[0].doubleValue! <= rate && rate <= ci[1].doubleValue!)
             #expect(node?["per_criterion"]?.objectValue?.count == 20, "\(model): 4 conditions x 5 criteria")
         }
+        for model in ["before", "rft", "dpo"] {
+            let accuracy = try #require(summary["classifier_accuracy"]?[model]?.doubleValue, "classifier_accuracy.\(model)")
+            #expect((0...1).contains(accuracy))
+        }
         #expect(summary["training"]?["rft"]?["steps"]?.doubleValue == 10)
         #expect(summary["training"]?["dpo"]?["steps"]?.doubleValue == 8)
         let implicit = try #require(summary["training"]?["dpo"]?["implicit_accuracy"]?.doubleValue)

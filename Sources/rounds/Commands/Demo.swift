@@ -19,7 +19,8 @@ struct Demo: AsyncParsableCommand {
             TRAINING.md). 4. Serves the SIMULATOR judge (it measures the criteria from pixels; not a \
             clinical model) on loopback and asks it over real HTTP, exactly as `rounds judge` does. 5. Samples \
             the pretrained model, judges the samples, builds RFT weights and DPO pairs with the broker, \
-            finetunes once with each, samples with the same seeds and judges again. Prints the before/after \
+            finetunes once with each, samples with the same seeds and judges again. 6. Trains the condition \
+            classifier on the real images and measures how often it recognises each model's samples. Prints the before/after \
             table (share of samples meeting every criterion with 95% intervals, per criterion, per skin-tone \
             band) and writes DIR/summary.json.
             """
