@@ -39,10 +39,7 @@ public final class DPOTrainer {
         }
         trainer = try DiffusionTrainer(model: model, options: training)
         _ = try trainer.timestepLimit(options.maxTimestep)
-        var rng = PCG32(seed: 0)
-        reference = UNet2DModel(config: model.unet.config, rng: &rng)
-        let policy = Dictionary(uniqueKeysWithValues: model.unet.namedParameters().map { ($0.name, $0.parameter) })
-        for (name, p) in reference.namedParameters() { p.value = policy[name]!.value }
+        reference = model.unet.copy()
         self.options = options
     }
 

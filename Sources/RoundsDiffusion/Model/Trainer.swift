@@ -159,10 +159,7 @@ public final class DiffusionTrainer {
 
     /// The model with EMA weights (when there is an EMA) in a copy: for checkpoints and sampling.
     public func emaModel() -> DiffusionModel {
-        var rng = PCG32(seed: 0)
-        let unet = UNet2DModel(config: model.unet.config, rng: &rng)
-        let mine = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.parameter) })
-        for (name, p) in unet.namedParameters() { p.value = mine[name]!.value }
+        let unet = model.unet.copy()
         var manifest = model.manifest
         if let ema {
             ema.copy(to: unet.namedParameters())

@@ -46,7 +46,7 @@ public struct FinetuneJob {
         parent: DiffusionModel, data: FinetuneData, progress: (FinetuneCurve) -> Void = { _ in }
     ) throws(DiffusionError) -> (model: DiffusionModel, curve: FinetuneCurve) {
         try settings.validate()
-        let model = Self.copy(parent)
+        let model = DiffusionModel(unet: parent.unet.copy(), scheduler: parent.scheduler, manifest: parent.manifest)
         var curve = FinetuneCurve(objective: settings.objective)
         var finished: DiffusionTrainer?
         switch (settings.objective, data) {
@@ -93,14 +93,5 @@ public struct FinetuneJob {
         guard loss.isFinite else {
             throw DiffusionError(.invalidArgument, "step \(step): the loss is \(loss); finetuning diverged (lower the learning rate)")
         }
-    }
-
-    /// A model with the same config, scheduler and manifest and a copy of the weights.
-    static func copy(_ parent: DiffusionModel) -> DiffusionModel {
-        var rng = PCG32(seed: 0)
-        let unet = UNet2DModel(config: parent.unet.config, rng: &rng)
-        let source = Dictionary(uniqueKeysWithValues: parent.unet.namedParameters().map { ($0.name, $0.parameter) })
-        for (name, p) in unet.namedParameters() { p.value = source[name]!.value }
-        return DiffusionModel(unet: unet, scheduler: parent.scheduler, manifest: parent.manifest)
     }
 }

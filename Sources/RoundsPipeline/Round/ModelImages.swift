@@ -1,17 +1,14 @@
 import Foundation
 import RoundsDiffusion
 import RoundsImaging
+import RoundsVision
 
 /// Images to and from a diffusion model's tensors: `[C, S, S]` in [-1, 1]; one channel is the mean of
 /// R, G and B going in and repeated to grey going out.
 public enum ModelImages {
     /// The model input for `image`, resized to `size` when needed.
     public static func input(_ image: RGBImage, channels: Int, size: Int) -> [Float] {
-        let img = image.width == size && image.height == size ? image : image.resized(width: size, height: size)
-        let chw = img.chwFloats()
-        guard channels == 1 else { return chw }
-        let plane = size * size
-        return (0..<plane).map { (chw[$0] + chw[plane + $0] + chw[2 * plane + $0]) / 3 }
+        LabelledImageFolder.modelInput(image, size: size, channels: channels)
     }
 
     /// The model input for the image file at `path`; errors name the file.

@@ -67,9 +67,10 @@ public struct SampleWriter {
         return records
     }
 
-    /// Writes `image` as PNG and returns its row: synthetic, owned by Rounds.
-    static func record(
-        _ image: RGBImage, path: String, condition: String, generator: String, checkpointID: Int64, seed: UInt64,
+    /// Writes `image` as PNG and returns its row: synthetic, owned by Rounds (`condition` nil for a
+    /// model whose classes are bare indices).
+    public static func record(
+        _ image: RGBImage, path: String, condition: String?, generator: String, checkpointID: Int64, seed: UInt64,
         sampler: JSONValue, parent: String? = nil
     ) throws -> ImageRecord {
         let bytes = try ImageFile.encode(image, format: .png)
@@ -79,7 +80,7 @@ public struct SampleWriter {
         return ImageRecord(
             id: image.imageID, fileSHA256: SHA256.hex(bytes), path: ImageIdentity.absolutePath(path),
             format: .png, width: image.width, height: image.height, byteCount: bytes.count,
-            condition: try? ConditionID(parsing: condition), origin: .synthetic, generator: generator,
+            condition: condition.flatMap { try? ConditionID(parsing: $0) }, origin: .synthetic, generator: generator,
             checkpointID: checkpointID, seed: Int64(truncatingIfNeeded: seed), samplerParameters: sampler.canonicalString,
             parentImageID: parent, ownsFile: true)
     }

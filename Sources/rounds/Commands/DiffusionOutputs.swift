@@ -42,51 +42,9 @@ enum DiffusionOutputs {
         return id
     }
 
-    /// The store's condition for a model condition name (`domain/condition`); nil for bare class indices.
-    static func conditionID(_ name: String) -> ConditionID? {
-        try? ConditionID(parsing: name)
-    }
-
     /// The part of a condition used in file names (`vitiligo` for `dermatology/vitiligo`).
     static func fileStem(_ condition: String) -> String {
         String(condition.split(separator: "/").last ?? Substring(condition))
-    }
-
-    /// Images of `[n, channels, size, size]` values in [-1, 1]; one channel is repeated to grey RGB.
-    static func images(from values: [Float], n: Int, channels: Int, size: Int) throws -> [RGBImage] {
-        let plane = size * size
-        let per = channels * plane
-        return try (0..<n).map { i in
-            let one = Array(values[(i * per)..<((i + 1) * per)])
-            let chw = channels == 3 ? one : one + one + one
-            return try RGBImage(chw: chw, width: size, height: size)
-        }
-    }
-
-    /// The model's input for `image` (`[channels, S, S]` in [-1, 1]); one channel takes the mean of R, G, B.
-    static func modelInput(_ image: RGBImage, channels: Int) -> [Float] {
-        let chw = image.chwFloats()
-        guard channels == 1 else { return chw }
-        let plane = image.width * image.height
-        return (0..<plane).map { (chw[$0] + chw[plane + $0] + chw[2 * plane + $0]) / 3 }
-    }
-
-    /// Writes `image` as PNG to `path` and returns its store row (synthetic, owned by Rounds).
-    static func writeOutput(
-        _ image: RGBImage, path: String, condition: String?, generator: String, checkpointID: Int64,
-        seed: UInt64, sampler: JSONValue, parent: String? = nil
-    ) throws -> ImageRecord {
-        let bytes = try ImageFile.encode(image, format: .png)
-        do { try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw DiffusionError(.io, "\(path): cannot write", cause: error)
-        }
-        return ImageRecord(
-            id: image.imageID, fileSHA256: SHA256.hex(bytes), path: ImageIdentity.absolutePath(path),
-            format: .png, width: image.width, height: image.height, byteCount: bytes.count,
-            condition: condition.flatMap(conditionID), origin: .synthetic, generator: generator,
-            checkpointID: checkpointID, seed: Int64(truncatingIfNeeded: seed),
-            samplerParameters: sampler.canonicalString,
-            parentImageID: parent, ownsFile: true)
     }
 
     /// Creates the output folder.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RoundsCore
 import RoundsDiffusion
+import RoundsPipeline
 import RoundsStore
 
 /// `rounds sample --model MODEL_DIR --condition C -n N ... --out DIR`: class-conditional generation with
@@ -92,13 +93,13 @@ struct Sample: ParsableCommand {
         ]
         if let initialNoise { params["initial_noise"] = .string(ImageIdentity.absolutePath(initialNoise)) }
         let generator = dir.standardizedFileURL.lastPathComponent
-        let images = try DiffusionOutputs.images(from: values, n: count, channels: c, size: s)
+        let images = try ModelImages.images(values, n: count, channels: c, size: s)
         var records: [ImageRecord] = []
         for (i, image) in images.enumerated() {
             let path = URL(fileURLWithPath: out)
                 .appendingPathComponent("\(DiffusionOutputs.fileStem(conditionName))-\(seed)-\(i).png").path
             records.append(
-                try DiffusionOutputs.writeOutput(
+                try SampleWriter.record(
                     image, path: path, condition: conditionName, generator: generator, checkpointID: checkpointID,
                     seed: seed, sampler: .object(params)))
         }

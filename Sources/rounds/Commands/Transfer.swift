@@ -3,6 +3,7 @@ import Foundation
 import RoundsCore
 import RoundsDiffusion
 import RoundsImaging
+import RoundsPipeline
 import RoundsStore
 
 /// `rounds transfer --model MODEL_DIR --from IMAGE|DIR --to CONDITION ... --out DIR`: MAGIC's
@@ -82,7 +83,7 @@ struct Transfer: ParsableCommand {
         var done = 0
         var noise = GaussianNoise(seed: seed)
         let values = try m.transfer(
-            source: sources.flatMap { DiffusionOutputs.modelInput($0.image, channels: c) }, n: sources.count,
+            source: sources.flatMap { ModelImages.input($0.image, channels: c, size: s) }, n: sources.count,
             classIndex: classIndex, strength: strength, options: options, noise: &noise
         ) { _, _ in
             done += 1
@@ -93,13 +94,13 @@ struct Transfer: ParsableCommand {
             "guidance": .number(guidance), "strength": .number(strength),
         ]
         let generator = dir.standardizedFileURL.lastPathComponent
-        let images = try DiffusionOutputs.images(from: values, n: sources.count, channels: c, size: s)
+        let images = try ModelImages.images(values, n: sources.count, channels: c, size: s)
         var records: [ImageRecord] = []
         for (i, image) in images.enumerated() {
             let path = URL(fileURLWithPath: out)
                 .appendingPathComponent("\(DiffusionOutputs.fileStem(conditionName))-\(seed)-\(i).png").path
             records.append(
-                try DiffusionOutputs.writeOutput(
+                try SampleWriter.record(
                     image, path: path, condition: conditionName, generator: generator, checkpointID: checkpointID,
                     seed: seed, sampler: .object(params), parent: parents[i]))
         }
