@@ -81,8 +81,8 @@ public struct OfflineRoundDemo {
                 + " of verdicts agree with the painting")
             let round = FeedbackRound(settings: settings.round, store: store, catalog: catalog, outDir: out)
             let result = try await round.run(
-                parent: parent, parentDirectory: settings.pretrained, real: real.train, judge: judge, log: log,
-                progress: progress)
+                parent: parent, parentDirectory: settings.pretrained, real: real.train, judge: judge,
+                judgeModel: SimulatorServer.modelName, log: log, progress: progress)
             await server.stop()
             let recognised = try recognition(result, real: real.train, model: parent, log: log)
             var summary = DemoSummary(

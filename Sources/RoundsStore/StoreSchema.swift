@@ -23,6 +23,7 @@ public enum StoreSchema {
         ("v1-provenance-schema", v1),
         ("v2-classifier-checkpoints", v2ClassifierCheckpoints),
         ("v3-judge-batches", v3JudgeBatches),
+        ("v4-feedback-rounds", v4FeedbackRounds),
     ]
 
     static func migrator() -> DatabaseMigrator {

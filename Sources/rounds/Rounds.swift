@@ -20,6 +20,7 @@ struct Rounds: AsyncParsableCommand {
             AgreementCommand.self,
             Train.self,
             Finetune.self,
+            Round.self,
             ClassifierCommand.self,
             RewardCommand.self,
             Sample.self,

@@ -35,24 +35,9 @@ struct BrokerFixture {
 
     /// Judges every pending image with `rounds simulator` as the endpoint (a subprocess on a free port).
     func judge(samples: Int = 1) throws {
-        let simulator = Process()
-        simulator.executableURL = CLIRunner.executable
-        simulator.arguments = ["simulator", "--port", "0"]
-        let out = Pipe()
-        simulator.standardOutput = out
-        simulator.standardError = FileHandle.nullDevice
-        try simulator.run()
-        defer {
-            simulator.terminate()
-            simulator.waitUntilExit()
-        }
-        var text = ""
-        while !text.contains("\n") {
-            let chunk = out.fileHandleForReading.availableData
-            try #require(!chunk.isEmpty, "rounds simulator exited without printing its URL")
-            text += String(decoding: chunk, as: UTF8.self)
-        }
-        let url = String(text.prefix { $0 != "\n" }).trimmingCharacters(in: .whitespaces)
+        let simulator = try SimulatorProcess()
+        defer { simulator.stop() }
+        let url = simulator.baseURL
         try expectOK(
             [
                 "judge", "--pending", "--base-url", url, "--model", "rounds-simulator", "--provider", "openai",

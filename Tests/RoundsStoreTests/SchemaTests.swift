@@ -29,9 +29,8 @@ import Testing
         }
         #expect(
             tables == [
-                "alignmentScore", "checklistVersion", "checkpoint", "criterionVerdict", "humanCriterionLabel",
-                "humanLabel",
-                "image", "judgeBatch", "judgeBatchItem", "judgeRun", "judgment", "pairCandidate", "pairComparison", "preferenceMember", "preferenceSet",
+                "alignmentScore", "checklistVersion", "checkpoint", "criterionVerdict", "feedbackRound",
+                "humanCriterionLabel", "humanLabel", "image", "judgeBatch", "judgeBatchItem", "judgeRun", "judgment", "pairCandidate", "pairComparison", "preferenceMember", "preferenceSet",
                 "promptVersion", "purgeAudit",
             ])
         // Reopening an up-to-date file changes nothing.

@@ -15,7 +15,8 @@ public struct FeedbackRound {
     public typealias Judge = ([String]) async throws -> JudgeRunner.Summary
 
     public struct Settings {
-        public var sampler: SampleWriter
+        /// Sampled from noise or transferred from sources.
+        public var images: RoundImages
         public var objectives: [FinetuneObjective]
         public var rft: FinetuneSettings
         public var dpo: FinetuneSettings
@@ -26,11 +27,11 @@ public struct FeedbackRound {
         public var generator: String
 
         public init(
-            sampler: SampleWriter, objectives: [FinetuneObjective], rft: FinetuneSettings, dpo: FinetuneSettings,
+            images: RoundImages, objectives: [FinetuneObjective], rft: FinetuneSettings, dpo: FinetuneSettings,
             weighting: RFTWeighting, pairRule: PairRule = .magic, pairsPerCondition: Int = 512,
             generator: String = "rounds"
         ) {
-            self.sampler = sampler
+            self.images = images
             self.objectives = objectives
             self.rft = rft
             self.dpo = dpo
@@ -70,7 +71,7 @@ public struct FeedbackRound {
 
     /// Runs the round from `parent` (saved at `parentDirectory`), with `real` images for RFT's β_r term.
     public func run(
-        parent: DiffusionModel, parentDirectory: String, real: [FinetuneExample], judge: Judge,
+        parent: DiffusionModel, parentDirectory: String, real: [FinetuneExample], judge: Judge, judgeModel: String,
         log: (String) -> Void, progress: (String, Int, Int) -> Void
     ) async throws -> Result {
         let parentID = try CheckpointRecorder.record(parent, directory: parentDirectory, store: store)
@@ -97,14 +98,18 @@ public struct FeedbackRound {
                 let synthetic = try SignalExamples.rft(try TrainingSignal.readWeights(path: signal), model: parent)
                 data = .rft(synthetic: synthetic, real: real)
             case .dpo:
+                // MAGIC pairs image-to-image outputs of the same source; sampled images pair within a condition.
+                let sameSource: Bool
+                if case .transfer = settings.images { sameSource = true } else { sameSource = false }
                 signal = "\(outDir)/signal/dpo-pairs.parquet"
                 for condition in Set(before.images.compactMap(\.condition)).sorted() {
                     _ = try PairsMakeJob(
-                        condition: condition, sameSource: false, max: settings.pairsPerCondition,
-                        seed: settings.sampler.seed
+                        condition: condition, sameSource: sameSource, max: settings.pairsPerCondition,
+                        seed: settings.images.seed
                     ).run(store: store)
                 }
-                let made = try DPOJob(run: before.runID, rule: settings.pairRule, policy: ScorePolicy(), sameSource: false, out: signal)
+                let made = try DPOJob(
+                    run: before.runID, rule: settings.pairRule, policy: ScorePolicy(), sameSource: sameSource, out: signal)
                     .run(store: store, catalog: catalog)
                 result.dpoCounts = made.set.counts
                 let c = made.set.counts
@@ -141,6 +146,16 @@ public struct FeedbackRound {
             result.modelDirectories[objective] = directory
             result.samples[objective.rawValue] = after.images
             result.judgeRuns[objective.rawValue] = after.runID
+            try store.addFeedbackRound(FeedbackRoundRecord(
+                parentCheckpointID: parentID, checkpointID: id, objective: objective.rawValue, judgeModel: judgeModel,
+                beforeRunID: before.runID, afterRunID: after.runID, samples: before.images.count,
+                beforeRate: before.evaluation.allCriteria.rate, afterRate: after.evaluation.allCriteria.rate,
+                summary: JSONValue.object([
+                    "before": RoundSummary.block(before.evaluation), "after": RoundSummary.block(after.evaluation),
+                    "gain": RoundSummary.gain(before: before.evaluation.allCriteria, after: after.evaluation.allCriteria),
+                    "training": RoundSummary.training(objective, result: result, settings: self.settings),
+                    "signal": .string(signal),
+                ]).canonicalString))
         }
         return result
     }
@@ -149,10 +164,10 @@ public struct FeedbackRound {
         _ model: DiffusionModel, checkpointID: Int64, name: String, judge: Judge, log: (String) -> Void,
         progress: (String, Int, Int) -> Void
     ) async throws -> (images: [ImageRecord], evaluation: ModelEvaluation, runID: Int64?) {
-        let images = try settings.sampler.write(
+        let images = try settings.images.write(
             model: model, checkpointID: checkpointID, generator: "\(settings.generator) (\(name))",
             outDir: "\(outDir)/samples/\(name)", store: store
-        ) { done, total in progress("sample \(name)", done, total) }
+        ) { done, total in progress("\(settings.images.verb) \(name)", done, total) }
         let summary = try await judge(images.map(\.id))
         log("judge \(name): \(summary.judged) judged, \(summary.failed) failed (run \(summary.runID.map(String.init) ?? "?"))")
         let evaluation = try ModelEvaluation.evaluate(images: images, store: store, catalog: catalog)

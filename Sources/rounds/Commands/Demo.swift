@@ -55,6 +55,9 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "DPO learning rate (AdamW, after a linear warm-up over a tenth of the steps).")
     var dpoLR = 1e-5
 
+    @Option(help: "EMA decay of the saved finetuned weights, starting at the parent's (0: save the raw weights).")
+    var emaDecay = 0.999
+
     @Option(help: "RFT: share ρ of each batch drawn from the weighted samples (the rest are real images).")
     var syntheticShare = 0.2
 
@@ -139,12 +142,13 @@ struct Demo: AsyncParsableCommand {
                                        guidanceScale: guidance),
             seed: 2026, batch: 32)
         let rft = FinetuneSettings(objective: .rft, steps: rftSteps ?? (quick ? 10 : 200), learningRate: rftLR, seed: 5,
-                                   rft: RFTOptions(realWeight: realWeight, syntheticShare: syntheticShare, batch: 32))
+                                   rft: RFTOptions(realWeight: realWeight, syntheticShare: syntheticShare, batch: 32),
+                                   emaDecay: emaDecay > 0 ? emaDecay : nil)
         let dpo = FinetuneSettings(
             objective: .dpo, steps: dpoSteps ?? (quick ? 8 : 128), learningRate: dpoLR, seed: 6,
-            dpo: DPOOptions(beta: dpoBeta), pairsPerStep: 8)
+            dpo: DPOOptions(beta: dpoBeta), pairsPerStep: 8, emaDecay: emaDecay > 0 ? emaDecay : nil)
         let round = FeedbackRound.Settings(
-            sampler: sampler, objectives: [.rft, .dpo], rft: rft, dpo: dpo,
+            images: .sample(sampler), objectives: [.rft, .dpo], rft: rft, dpo: dpo,
             weighting: RFTWeighting(function: .threshold(tau: rftThreshold, low: 0)), generator: "rounds demo")
         return OfflineRoundDemo.Settings(
             outDir: out, pretrained: pretrained, simulator: try SimulatorSettings(flipRate: flipRate),
@@ -161,23 +165,10 @@ struct Demo: AsyncParsableCommand {
     }
 
     private func printTable(_ s: DemoSummary) {
-        func pct(_ p: Proportion?) -> String {
-            guard let p else { return String(repeating: " ", count: 24) }
-            return String(format: "%5.1f%% [%4.1f, %4.1f]", p.rate * 100, p.ci95[0] * 100, p.ci95[1] * 100)
-        }
-        func pad(_ s: String, _ n: Int) -> String { s.padding(toLength: n, withPad: " ", startingAt: 0) }
         let models = ["before", "rft", "dpo"]
-        print("Offline round (SIMULATOR judge, not a clinical model): share of samples meeting every criterion")
-        print(pad("", 36) + models.map { pad($0, 24) }.joined(separator: " "))
-        print(pad("all criteria", 36) + models.map { pct(s.allCriteria[$0]) }.joined(separator: " "))
-        print("per skin-tone band:")
-        for tone in SkinTone.allCases.map(\.rawValue) {
-            print(pad("  " + tone, 36) + models.map { pct(s.perSkinTone[$0]?[tone]) }.joined(separator: " "))
-        }
-        print("per criterion (met):")
-        for key in (s.perCriterion["before"] ?? [:]).keys.sorted() {
-            print(pad("  " + key, 36) + models.map { pct(s.perCriterion[$0]?[key]) }.joined(separator: " "))
-        }
+        RoundTable.print(
+            "Offline round (SIMULATOR judge, not a clinical model): share of samples meeting every criterion",
+            models: models.compactMap { name in s.evaluations[name].map { (name, $0) } })
         if !s.classifierAccuracy.isEmpty {
             print("classifier recognises the intended condition: "
                 + models.map { "\($0) " + String(format: "%.1f%%", (s.classifierAccuracy[$0] ?? .nan) * 100) }

@@ -1,0 +1,77 @@
+import Foundation
+import RoundsBroker
+import RoundsCore
+import RoundsDiffusion
+
+/// A round's before/after table as JSON (the shape of the demo's `summary.json`, CLI.md): the share of
+/// samples meeting every criterion with its Wilson 95% interval, per criterion, condition and skin-tone
+/// band, for the parent (`before`) and each finetuned model (`after.rft`, `after.dpo`); the gain with
+/// whether the intervals overlap; and what each finetuning did.
+public enum RoundSummary {
+    /// `samples_per_model`, `before`, `after`, `gain` and `training`.
+    public static func fields(_ result: FeedbackRound.Result, settings: FeedbackRound.Settings) -> [String: JSONValue] {
+        var after: [String: JSONValue] = [:], gain: [String: JSONValue] = [:], training: [String: JSONValue] = [:]
+        for (o, e) in result.after {
+            after[o.rawValue] = block(e)
+            gain[o.rawValue] = self.gain(before: result.before.allCriteria, after: e.allCriteria)
+            training[o.rawValue] = self.training(o, result: result, settings: settings)
+        }
+        return [
+            "samples_per_model": .number(Double(result.before.allCriteria.total + result.before.unjudged)),
+            "before": block(result.before),
+            "after": .object(after),
+            "gain": .object(gain),
+            "training": .object(training),
+        ]
+    }
+
+    /// One model's shares.
+    public static func block(_ e: ModelEvaluation) -> JSONValue {
+        let rates = { (t: [String: Proportion]) in JSONValue.object(t.mapValues { .number($0.rate) }) }
+        return [
+            "all_criteria_rate": .number(e.allCriteria.rate),
+            "ci95": .array(e.allCriteria.ci95.map(JSONValue.number)),
+            "n": .number(Double(e.allCriteria.total)),
+            "per_criterion": rates(e.perCriterion), "per_condition": rates(e.perCondition),
+            "per_skin_tone": rates(e.perSkinTone),
+        ]
+    }
+
+    /// The after/before ratio and whether the 95% intervals overlap.
+    public static func gain(before b: Proportion, after a: Proportion) -> JSONValue {
+        [
+            "ratio": b.rate > 0 ? .number(a.rate / b.rate) : .null,
+            "intervals_overlap": .bool(a.ci95[0] <= b.ci95[1] && b.ci95[0] <= a.ci95[1]),
+        ]
+    }
+
+    static func training(_ o: FinetuneObjective, result: FeedbackRound.Result, settings: FeedbackRound.Settings)
+        -> JSONValue
+    {
+        let curve = result.curves[o]
+        var t: [String: JSONValue] = [
+            "steps": .number(Double(curve?.points.count ?? 0)),
+            "final_loss": curve.map { .number(Double($0.recent { $0.loss })) } ?? .null,
+        ]
+        if o == .dpo {
+            t["implicit_accuracy"] = curve.map { .number(Double($0.recent(20) { $0.implicitAccuracy })) } ?? .null
+            t["margin"] = curve.map { .number(Double($0.recent(20) { $0.margin })) } ?? .null
+            t["beta"] = .number(Double(settings.dpo.dpo.beta))
+            t["pairs_per_step"] = .number(Double(settings.dpo.pairsPerStep))
+            if let c = result.dpoCounts {
+                t["pairs"] = [
+                    "one_winner": .number(Double(c.oneWinner)), "both_win": .number(Double(c.bothWin)),
+                    "both_lose": .number(Double(c.bothLose)), "total": .number(Double(c.total)),
+                ]
+            }
+        } else {
+            t["real_weight"] = .number(Double(settings.rft.rft.realWeight))
+            t["synthetic_share"] = .number(settings.rft.rft.syntheticShare)
+            if let w = result.rftWeights {
+                t["weighted_images"] = .number(Double(w.count))
+                t["mean_weight"] = .number(w.meanWeight)
+            }
+        }
+        return .object(t)
+    }
+}

@@ -1,0 +1,290 @@
+import ArgumentParser
+import Foundation
+import RoundsBroker
+import RoundsChecklists
+import RoundsCore
+import RoundsDiffusion
+import RoundsImaging
+import RoundsJudge
+import RoundsPipeline
+import RoundsStore
+
+/// `rounds round --model MODEL_DIR --endpoint NAME --objective rft|dpo [...] [--json]` (CLI.md): one
+/// feedback round as one command.
+struct Round: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "One feedback round: sample (or transfer), judge, build the signal, finetune, sample and judge again.",
+        discussion: """
+            1. Samples --per-condition images of every condition of --model (or, with --from DIR, transfers \
+            every image of DIR to every condition --transfers-per-source times, MAGIC's image-to-image route) into OUT/samples/before and \
+            stores them. 2. Judges them with the endpoint (as `rounds judge` does: cached request keys are not \
+            sent again). 3. Builds the signal with the broker: RFT weights from this run's verdicts \
+            (OUT/signal/rft-weights.csv) and/or DPO pairs by --rule (OUT/signal/dpo-pairs.parquet; transfers \
+            pair outputs of the same source and DPO's timesteps stay below strength·T). 4. Finetunes once per \
+            --objective into OUT/models/<objective> (RFT's real term uses the stored real images of the \
+            model's conditions outside the test split). 5. Samples with the same seeds and judges again. \
+            Prints the before/after table (share meeting every criterion with 95% intervals, per condition, \
+            skin-tone band and criterion), writes OUT/round.json, and stores each finetuned checkpoint with its \
+            parent, objective, signal and hyper-parameters, and the before/after table (table feedbackRound). \
+            Defaults are the ones the offline demo measured (docs/finetuning.md).
+            """
+    )
+
+    @Option(help: "The model to start from (a Rounds model directory).")
+    var model: String
+
+    @Option(help: "The judge: an endpoint named in the endpoints file.")
+    var endpoint: String
+
+    @Option(help: "The endpoints file.")
+    var endpoints = "endpoints.yaml"
+
+    @Option(help: ArgumentHelp("Finetuning objective; repeat for both (each starts from --model).", valueName: "rft|dpo"))
+    var objective: [FinetuneObjective]
+
+    @Option(help: "Output folder (samples, signal, models, round.json); must not hold an earlier round.")
+    var out = "rounds-round"
+
+    @Option(help: "Images per condition and model when sampling.")
+    var perCondition = 64
+
+    @Option(help: "Image-to-image: transfer the PNG/JPEG images of this folder (stored, or added as --from-origin) instead of sampling.")
+    var from: String?
+
+    @Option(help: "Origin of --from images not yet in the store: real or synthetic.")
+    var fromOrigin: ImageOrigin?
+
+    @Option(help: "Image-to-image: outputs per source and condition, each from its own noise (DPO pairs outputs of one source).")
+    var transfersPerSource = 2
+
+    @Option(help: "Image-to-image: how far to noise each source, in (0, 1] (MAGIC: 0.3).")
+    var strength = 0.3
+
+    @Option(help: "Sampler: ddpm (ancestral) or ddim.")
+    var scheduler: SamplerName = .ddpm
+
+    @Option(help: "Denoising steps (of the full schedule when transferring).")
+    var samplingSteps = 25
+
+    @Option(help: "DDIM's eta (with --scheduler ddim).")
+    var eta = 1.0
+
+    @Option(help: "Classifier-free guidance scale (1: none).")
+    var guidance = 1.0
+
+    @Option(help: "Seed of the sampling noise (the same for the before and after models).")
+    var seed: UInt64 = 2026
+
+    @Option(help: ArgumentHelp("RFT: how checklist scores become weights.", valueName: "linear|threshold|softmax"))
+    var weighting = "threshold"
+
+    @Option(help: "RFT: τ of --weighting threshold (share of criteria met).")
+    var threshold = 1.0
+
+    @Option(help: "RFT: T of --weighting softmax.")
+    var temperature = 0.5
+
+    @Option(help: ArgumentHelp("DPO: the pair rule.", valueName: "magic|margin"))
+    var rule = "magic"
+
+    @Option(help: "DPO: score margin of --rule margin.")
+    var margin = 0.2
+
+    @Option(help: "RFT optimiser steps.")
+    var rftSteps = 200
+
+    @Option(help: "RFT learning rate (AdamW, after a linear warm-up over a tenth of the steps).")
+    var rftLR = 5e-5
+
+    @Option(help: "EMA decay of the saved finetuned weights, starting at the parent's (0: save the raw weights).")
+    var emaDecay = 0.999
+
+    @Option(help: "RFT: share ρ of each batch drawn from the weighted samples.")
+    var syntheticShare = 0.2
+
+    @Option(help: "RFT: weight β_r of the plain loss on real images.")
+    var realWeight: Float = 0.3
+
+    @Option(help: "RFT: images per batch.")
+    var batch = 32
+
+    @Option(help: "RFT: at most this many stored real images per condition.")
+    var realPerCondition: Int?
+
+    @Option(help: "DPO optimiser steps.")
+    var dpoSteps = 128
+
+    @Option(help: "DPO learning rate (AdamW, after a linear warm-up over a tenth of the steps).")
+    var dpoLR = 1e-5
+
+    @Option(help: "DPO β (docs/finetuning.md has the sweep).")
+    var beta: Float = 500
+
+    @Option(help: "DPO: pairs per optimiser step (MAGIC: 8).")
+    var pairsPerStep = 8
+
+    @Flag(help: "Print round.json on stdout.")
+    var json = false
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var checklists: ChecklistOptions
+
+    func validate() throws {
+        guard !objective.isEmpty else { throw ValidationError("give --objective rft, --objective dpo, or both") }
+        guard Set(objective).count == objective.count else { throw ValidationError("--objective: each objective once") }
+        let counts = [("--per-condition", perCondition), ("--sampling-steps", samplingSteps), ("--rft-steps", rftSteps),
+                      ("--dpo-steps", dpoSteps), ("--batch", batch), ("--transfers-per-source", transfersPerSource),
+                      ("--pairs-per-step", pairsPerStep)]
+        for (name, v) in counts where v < 1 {
+            throw ValidationError("\(name): expected at least 1, got \(v)")
+        }
+        if let n = realPerCondition, n < 0 { throw ValidationError("--real-per-condition: expected 0 or more, got \(n)") }
+        guard strength > 0, strength <= 1 else { throw ValidationError("--strength: expected (0, 1], got \(strength)") }
+        guard guidance >= 1 else { throw ValidationError("--guidance: expected at least 1, got \(guidance)") }
+        guard eta >= 0 else { throw ValidationError("--eta: expected at least 0, got \(eta)") }
+        guard beta > 0 else { throw ValidationError("--beta: expected a positive number, got \(beta)") }
+        guard (0...1).contains(syntheticShare) else {
+            throw ValidationError("--synthetic-share: expected [0, 1], got \(syntheticShare)")
+        }
+        if fromOrigin != nil, from == nil { throw ValidationError("--from-origin goes with --from") }
+        _ = try recipe()
+        _ = try pairRule()
+    }
+
+    func run() async throws {
+        do {
+            try await round()
+        } catch let exit as ExitCode {
+            throw exit
+        } catch let e as ValidationError {
+            throw e
+        } catch {
+            throw Console.fail(error)
+        }
+    }
+
+    private func round() async throws {
+        let started = Date()
+        let config = try EndpointsFile.find(endpoint, in: EndpointsFile.load(path: endpoints), path: endpoints)
+        let key = try config.apiKey()
+        let catalog = try checklists.catalog()
+        let prompts = try PromptLibrary.load(from: checklists.promptsOrigin())
+        for objective in objective where FileManager.default.fileExists(atPath: "\(out)/models/\(objective.rawValue)") {
+            throw RoundProblem("\(out)/models/\(objective.rawValue) already exists (an earlier round?); choose another --out")
+        }
+        let parent = try DiffusionModel(directory: URL(fileURLWithPath: model))
+        let store = try database.open()
+        let lock = try JudgeRunLock(storePath: store.path)
+        defer { _ = lock }
+        let unchecked = parent.manifest.conditions.filter { (try? catalog.resolve($0)) == nil }
+        guard unchecked.isEmpty else {
+            throw RoundProblem("\(model): no checklist for \(unchecked.joined(separator: ", ")) in \(catalog.origin); "
+                + "the judge needs one per condition")
+        }
+        let real = try StoredRealImages.load(store: store, model: parent, limitPerCondition: realPerCondition)
+        if objective.contains(.rft) {
+            Console.error(real.examples.isEmpty
+                ? "rounds round: no stored real images of the model's conditions; RFT trains on the weighted samples only"
+                : "rounds round: RFT's real term uses \(real.examples.count) stored real image(s)")
+        }
+        let settings = try roundSettings(parent: parent, store: store)
+        let stop = StopSignal.install()
+        let judge: FeedbackRound.Judge = { ids in
+            let plan = try JudgeRunPlan.make(
+                store: store, catalog: catalog, prompts: prompts, model: config.model, imageIDs: ids)
+            for problem in plan.problems { Console.error("rounds round: \(problem)") }
+            let bar = ProgressLine("judge", total: plan.items.count)
+            let summary = try await JudgeRunner(
+                store: store, client: JudgeClient(endpoint: config, apiKey: key), shouldStop: { stop.requested }
+            ).run(plan) { p in bar.update(p.done, detail: "\(p.failed) failed") }
+            for failure in summary.failures.prefix(20) { Console.error("rounds round: \(failure)") }
+            if let why = summary.stoppedBecause {
+                throw RoundProblem("judging stopped early (\(why)); the images and verdicts so far are stored")
+            }
+            return summary
+        }
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let bars = ProgressBars()
+        let result = try await FeedbackRound(settings: settings, store: store, catalog: catalog, outDir: out).run(
+            parent: parent, parentDirectory: model, real: real.examples, judge: judge, judgeModel: config.model,
+            log: { Console.error($0) }
+        ) { bars.update($0, $1, $2) }
+        var doc = RoundSummary.fields(result, settings: settings)
+        doc["model"] = .string(model)
+        doc["endpoint"] = ["name": .string(config.name), "model": .string(config.model)]
+        doc["checkpoints"] = .object(result.checkpoints.mapValues { .number(Double($0)) })
+        doc["judge_runs"] = .object(result.judgeRuns.mapValues { .number(Double($0)) })
+        doc["models"] = .object(Dictionary(uniqueKeysWithValues: result.modelDirectories.map { ($0.key.rawValue, .string($0.value)) }))
+        doc["signal"] = .object(Dictionary(uniqueKeysWithValues: result.signalFiles.map { ($0.key.rawValue, .string($0.value)) }))
+        doc["real_images"] = .number(Double(real.examples.count))
+        doc["store"] = .string(store.path)
+        doc["seconds"] = .number((Date().timeIntervalSince(started) * 10).rounded() / 10)
+        let text = JSONValue.object(doc).prettyString + "\n"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: out).appendingPathComponent("round.json"))
+        if json {
+            print(text, terminator: "")
+        } else {
+            let models = [("before", result.before)] + objective.compactMap { o in result.after[o].map { (o.rawValue, $0) } }
+            RoundTable.print("Round judged by \(config.name) (\(config.model)): share of images meeting every criterion",
+                             models: models)
+            print("round.json: \(out)/round.json; store: \(store.path)")
+        }
+    }
+
+    private func roundSettings(parent: DiffusionModel, store: Store) throws -> FeedbackRound.Settings {
+        let options = GenerationOptions(scheduler: scheduler.kind, steps: samplingSteps, eta: eta, guidanceScale: guidance)
+        var dpoOptions = DPOOptions(beta: beta)
+        let images: RoundImages
+        if let from {
+            let sources = try TransferSources.load(
+                from, size: parent.manifest.imageSize, channels: parent.unet.config.inChannels)
+            let ids = try TransferSources.storedIDs(sources, origin: fromOrigin, store: store)
+            images = .transfer(TransferWriter(
+                sources: zip(sources, ids).map { s, id in
+                    TransferWriter.Source(
+                        imageID: id,
+                        input: ModelImages.input(s.image, channels: parent.unet.config.inChannels,
+                                                 size: parent.manifest.imageSize))
+                },
+                copies: transfersPerSource, strength: strength, options: options, seed: seed))
+            dpoOptions.maxTimestep = max(1, Int((strength * Double(parent.scheduler.numTrainTimesteps)).rounded()))
+        } else {
+            images = .sample(SampleWriter(perCondition: perCondition, options: options, seed: seed))
+        }
+        let rft = FinetuneSettings(
+            objective: .rft, steps: rftSteps, learningRate: rftLR, seed: seed &+ 1,
+            rft: RFTOptions(realWeight: realWeight, syntheticShare: syntheticShare, batch: batch),
+            emaDecay: emaDecay > 0 ? emaDecay : nil)
+        let dpo = FinetuneSettings(
+            objective: .dpo, steps: dpoSteps, learningRate: dpoLR, seed: seed &+ 2, dpo: dpoOptions,
+            pairsPerStep: pairsPerStep, emaDecay: emaDecay > 0 ? emaDecay : nil)
+        try rft.validate()
+        try dpo.validate()
+        return FeedbackRound.Settings(
+            images: images, objectives: objective, rft: rft, dpo: dpo,
+            weighting: RFTWeighting(function: try recipe()), pairRule: try pairRule(), generator: "rounds round")
+    }
+
+    private func recipe() throws -> WeightFunction {
+        switch weighting {
+        case "linear": return .defaultLinear
+        case "threshold": return .threshold(tau: threshold, low: 0)
+        case "softmax": return .softmax(temperature: temperature)
+        default: throw ValidationError("--weighting must be linear, threshold or softmax, got '\(weighting)'")
+        }
+    }
+
+    private func pairRule() throws -> PairRule {
+        switch rule {
+        case "magic": return .magic
+        case "margin": return .margin(margin)
+        default: throw ValidationError("--rule must be magic or margin, got '\(rule)'")
+        }
+    }
+}
+
+/// A round that cannot go on; printed as `error: …` with exit status 2.
+struct RoundProblem: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import GRDB
+import RoundsCore
+import RoundsStore
+import Testing
+
+/// `rounds round` against the simulator as a named endpoint (a real HTTP server on loopback), on a
+/// store holding painted real images: both objectives, the image-to-image route, and refusals.
+@Suite struct RoundCLITests {
+    static let pretrained = CLIRunner.packageRoot.appendingPathComponent("Models/demo-unet").path
+    static let small = ["--per-condition", "2", "--sampling-steps", "4", "--rft-steps", "2", "--dpo-steps", "2",
+                        "--batch", "4"]
+
+    /// A folder with a store of painted real images (4 per condition, as train and test) and an
+    /// endpoints file naming the running simulator `sim`.
+    private func fixture(_ simulator: SimulatorProcess) throws -> URL {
+        let work = try CLIRunner.temporaryDirectory()
+        let synth = try CLIRunner.run(["dataset", "synth", "--out", "D", "--size", "32", "--per-condition", "4"], in: work)
+        try #require(synth.status == 0, "\(synth.stderr)")
+        let add = try CLIRunner.run(
+            ["images", "add", "--manifest", "D/manifest.csv", "--origin", "real", "--db", "r.sqlite"], in: work)
+        try #require(add.status == 0, "\(add.stderr)")
+        try simulator.endpointsYAML().write(to: work.appendingPathComponent("endpoints.yaml"), atomically: true, encoding: .utf8)
+        return work
+    }
+
+    @Test func roundRunsBothObjectivesAndStoresTheBeforeAfterTable() throws {
+        let simulator = try SimulatorProcess()
+        defer { simulator.stop() }
+        let work = try fixture(simulator)
+        defer { try? FileManager.default.removeItem(at: work) }
+        let args = ["round", "--model", Self.pretrained, "--endpoint", "sim", "--objective", "rft", "--objective", "dpo",
+                    "--out", "R", "--db", "r.sqlite"] + Self.small
+        let result = try CLIRunner.run(args + ["--json"], in: work)
+        #expect(result.status == 0, "\(result.stderr)")
+        let doc = try JSONValue(parsing: result.stdout)
+        #expect(doc["samples_per_model"]?.doubleValue == 8)
+        #expect(doc["endpoint"]?["model"]?.stringValue == "rounds-simulator")
+        #expect(doc["real_images"]?.doubleValue ?? 0 > 0, "RFT's real term should read the stored real images")
+        for block in [doc["before"], doc["after"]?["rft"], doc["after"]?["dpo"]] {
+            let rate = try #require(block?["all_criteria_rate"]?.doubleValue)
+            #expect((0...1).contains(rate))
+            #expect(block?["per_criterion"]?.objectValue?.count == 20)
+            #expect(block?["per_condition"]?.objectValue?.count == 4)
+        }
+        let onDisk = try JSONValue(parsing: Data(contentsOf: work.appendingPathComponent("R/round.json")))
+        #expect(onDisk == doc)
+
+        let store = try Store(path: work.appendingPathComponent("r.sqlite").path)
+        let rows = try store.feedbackRounds()
+        #expect(rows.map(\.objective).sorted() == ["dpo", "rft"])
+        let parentID = try #require(doc["checkpoints"]?["before"]?.doubleValue)
+        for row in rows {
+            #expect(Double(row.parentCheckpointID) == parentID)
+            #expect(Double(row.checkpointID) == doc["checkpoints"]?[row.objective]?.doubleValue)
+            #expect(row.judgeModel == "rounds-simulator")
+            #expect(row.samples == 8)
+            let summary = try JSONValue(parsing: row.summary)
+            #expect(summary["after"]?["all_criteria_rate"]?.doubleValue == doc["after"]?[row.objective]?["all_criteria_rate"]?.doubleValue)
+            let manifest = try JSONValue(parsing: Data(contentsOf: work.appendingPathComponent("R/models/\(row.objective)/rounds.json")))
+            #expect(manifest["lineage"]?["objective"]?.stringValue == row.objective)
+            #expect(manifest["lineage"]?["parent"]?.stringValue == Self.pretrained)
+        }
+        #expect(FileManager.default.fileExists(atPath: work.appendingPathComponent("R/signal/rft-weights.csv").path))
+
+        // The table on stdout without --json; a second round into the same folder is refused, nothing lost.
+        let again = try CLIRunner.run(args, in: work)
+        #expect(again.status == 2)
+        #expect(again.stderr.contains("R/models/rft already exists"), "\(again.stderr)")
+        #expect(try store.feedbackRounds().count == 2)
+        let table = try CLIRunner.run(
+            ["round", "--model", Self.pretrained, "--endpoint", "sim", "--objective", "rft", "--out", "R2",
+             "--db", "r.sqlite"] + Self.small, in: work)
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout.contains("all criteria"))
+        #expect(table.stdout.contains("per condition:"))
+        #expect(table.stdout.contains("target-lesion/red-rim"))
+    }
+
+    /// MAGIC's image-to-image route: outputs are stored with their source as parent, and DPO's timesteps
+    /// stay below strength·T.
+    @Test func transferRoundRecordsParentsAndLimitsTimesteps() throws {
+        let simulator = try SimulatorProcess()
+        defer { simulator.stop() }
+        let work = try fixture(simulator)
+        defer { try? FileManager.default.removeItem(at: work) }
+        let result = try CLIRunner.run(
+            ["round", "--model", Self.pretrained, "--endpoint", "sim", "--objective", "dpo", "--out", "R",
+             "--from", "D/target-lesion", "--strength", "0.5", "--db", "r.sqlite", "--json"] + Self.small, in: work)
+        #expect(result.status == 0, "\(result.stderr)")
+        let doc = try JSONValue(parsing: result.stdout)
+        #expect(doc["samples_per_model"]?.doubleValue == 32, "4 sources x 4 conditions x 2 transfers")
+        let manifest = try JSONValue(parsing: Data(contentsOf: work.appendingPathComponent("R/models/dpo/rounds.json")))
+        #expect(manifest["lineage"]?["hyperparameters"]?["max_timestep"]?.doubleValue == 500)
+        let store = try Store(path: work.appendingPathComponent("r.sqlite").path)
+        let outputs = try store.images(origin: .synthetic)
+        #expect(outputs.count == 64)
+        #expect(outputs.allSatisfy { $0.parentImageID != nil })
+    }
+
+    @Test func unknownEndpointAndMissingChecklistAreNamed() throws {
+        let simulator = try SimulatorProcess()
+        defer { simulator.stop() }
+        let work = try fixture(simulator)
+        defer { try? FileManager.default.removeItem(at: work) }
+        let unknown = try CLIRunner.run(
+            ["round", "--model", Self.pretrained, "--endpoint", "gpt", "--objective", "rft", "--db", "r.sqlite"], in: work)
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("endpoints.yaml"), "\(unknown.stderr)")
+        #expect(unknown.stderr.contains("gpt"))
+        let bad = try CLIRunner.run(
+            ["round", "--model", Self.pretrained, "--endpoint", "sim", "--objective", "rft", "--db", "r.sqlite",
+             "--checklists", Self.pretrained + "/unet"], in: work)
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("no checklist") || bad.stderr.contains("checklist"), "\(bad.stderr)")
+        let usage = try CLIRunner.run(["round", "--model", Self.pretrained, "--endpoint", "sim", "--objective", "rft",
+                                       "--strength", "0"], in: work)
+        #expect(usage.status == 64)
+        #expect(usage.stderr.contains("--strength"))
+    }
+}
