@@ -9,12 +9,15 @@ public struct PairsMakeJob: Sendable {
     public var sameSource: Bool
     public var max: Int?
     public var seed: UInt64
+    /// Only these images (a round pairs its own samples, not the store's older ones); nil for all.
+    public var only: Set<String>?
 
-    public init(condition: ConditionID, sameSource: Bool, max: Int?, seed: UInt64) {
+    public init(condition: ConditionID, sameSource: Bool, max: Int?, seed: UInt64, only: Set<String>? = nil) {
         self.condition = condition
         self.sameSource = sameSource
         self.max = max
         self.seed = seed
+        self.only = only
     }
 
     public struct Result: Sendable {
@@ -33,7 +36,7 @@ public struct PairsMakeJob: Sendable {
     /// - Throws: `BrokerError` `.emptyInput` for fewer than two images (of one source), `.invalidParameter`
     ///   for `max < 1`; `StoreError`.
     public func run(store: Store) throws -> Result {
-        let images = try store.images(condition: condition, origin: .synthetic)
+        let images = try store.images(condition: condition, origin: .synthetic).filter { only?.contains($0.id) ?? true }
         let candidates = images.map {
             CandidateImage(imageID: $0.id, condition: condition, sourceImageID: $0.parentImageID)
         }

@@ -1,4 +1,5 @@
 import RoundsCore
+import RoundsStore
 import Testing
 @testable import RoundsBroker
 
@@ -58,5 +59,22 @@ private func unordered(_ pairs: [CandidatePair]) -> Set<[String]> {
         #expect(throwsBroker(.invalidInput, ["image a has no file path"]) { _ = try RewardedImage.fromScores(scores, paths: [:]) })
         let none = try ScoreCalculator.score([image("b", [("run:1", "iiiii")])], policy: ScorePolicy(indeterminate: .exclude))
         #expect(throwsBroker(.emptyInput, ["none of the 1 images"]) { _ = try RewardedImage.fromScores(none, paths: ["b": "b.png"]) })
+    }
+}
+
+/// `PairsMakeJob.only`: a round pairs its own samples, not the older synthetic images of the store.
+@Suite struct PairsMakeJobOnlyTests {
+    @Test func onlyTheGivenImagesArePaired() throws {
+        let fixture = try GateStoreFixture()
+        defer { fixture.remove() }
+        let mine = Set(fixture.images[fixture.acne]!.prefix(3).map(\.id))
+        let made = try PairsMakeJob(condition: fixture.acne, sameSource: false, max: nil, seed: 1, only: mine)
+            .run(store: fixture.store)
+        #expect(made.images == 3 && made.made == 3)
+        let stored = try fixture.store.pairs(condition: fixture.acne)
+        #expect(stored.count == 3)
+        #expect(stored.allSatisfy { mine.contains($0.pair.imageA) && mine.contains($0.pair.imageB) })
+        let all = try PairsMakeJob(condition: fixture.acne, sameSource: false, max: nil, seed: 1).run(store: fixture.store)
+        #expect(all.made == 15 && all.existing == 3, "without `only`, every pair of the six images")
     }
 }

@@ -105,7 +105,7 @@ public struct FeedbackRound {
                 for condition in Set(before.images.compactMap(\.condition)).sorted() {
                     _ = try PairsMakeJob(
                         condition: condition, sameSource: sameSource, max: settings.pairsPerCondition,
-                        seed: settings.images.seed
+                        seed: settings.images.seed, only: Set(before.images.map(\.id))
                     ).run(store: store)
                 }
                 let made = try DPOJob(
