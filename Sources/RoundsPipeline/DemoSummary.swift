@@ -44,6 +44,7 @@ public struct DemoSummary {
             "verdict_agreement": .number(judgeCheck.verdictAgreement.rate),
         ]
         fields["pretrained"] = .string(settings.pretrained)
+        fields["real_defect_rate"] = .number(settings.defectRate)
         fields["store"] = .string(storePath)
         fields["seconds"] = .number((seconds * 10).rounded() / 10)
         json = .object(fields)

@@ -23,10 +23,14 @@ public struct OfflineRoundDemo {
         public var simulator: SimulatorSettings
         /// Real images per condition (the training set of the shipped checkpoint: 256).
         public var realPerCondition: Int
+        /// Share of the real images painted with a broken criterion: the pretrained model's training data
+        /// (0 for the shipped checkpoint).
+        public var defectRate: Double
         public var round: FeedbackRound.Settings
 
         public init(outDir: String, pretrained: String, simulator: SimulatorSettings, realPerCondition: Int,
-                    round: FeedbackRound.Settings) {
+                    defectRate: Double, round: FeedbackRound.Settings) {
+            self.defectRate = defectRate
             self.outDir = outDir
             self.pretrained = pretrained
             self.simulator = simulator
@@ -45,9 +49,10 @@ public struct OfflineRoundDemo {
         self.prompts = prompts
     }
 
-    /// The dataset the shipped checkpoint was trained on (`rounds dataset synth --size 32 --per-condition 256`).
-    public static func dataset(perCondition: Int) throws -> SyntheticDataset {
-        try SyntheticDataset(size: 32, perCondition: perCondition, defectRate: 0, seed: 1)
+    /// The benchmark as painted for a checkpoint trained on `rounds dataset synth --size 32 --per-condition
+    /// 256 --seed 1 --defect-rate D` (D = 0 for the shipped one).
+    public static func dataset(perCondition: Int, defectRate: Double) throws -> SyntheticDataset {
+        try SyntheticDataset(size: 32, perCondition: perCondition, defectRate: defectRate, seed: 1)
     }
 
     public func run(log: @escaping (String) -> Void, progress: @escaping @Sendable (String, Int, Int) -> Void) async throws
@@ -101,9 +106,12 @@ public struct OfflineRoundDemo {
     private func paintRealImages(store: Store, model: DiffusionModel, log: (String) -> Void) throws
         -> (train: [FinetuneExample], test: [(ImageRecord, Set<String>)])
     {
-        let dataset = try Self.dataset(perCondition: settings.realPerCondition)
+        let dataset = try Self.dataset(perCondition: settings.realPerCondition, defectRate: settings.defectRate)
         let dataDir = settings.outDir + "/dataset"
-        log("painting \(settings.realPerCondition * dataset.conditions.count) real stand-in images into \(dataDir)")
+        log("painting \(settings.realPerCondition * dataset.conditions.count) real stand-in images into \(dataDir)"
+            + (settings.defectRate > 0
+                ? " (\(Int((settings.defectRate * 100).rounded()))% with a broken criterion, like the checkpoint's training data)"
+                : ""))
         _ = try DatasetWriter(dataset: dataset).write(to: dataDir)
         var records: [ImageRecord] = []
         var train: [FinetuneExample] = []

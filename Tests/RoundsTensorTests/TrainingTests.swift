@@ -119,6 +119,18 @@ import Testing
         #expect(abs(warm.decay(at: 11) - (1 - powf(11, -0.75))) < 1e-6)
     }
 
+    /// Finetuning's EMA: the first step keeps 0.99 of the starting weights instead of jumping to the raw ones.
+    @Test func constantDecayStartsAtTheInitialWeights() {
+        let p = Parameter(Tensor(shape: [1], scalars: [0]))
+        let ema = EMA(parameters: [("p", p)], maxDecay: 0.99, constantDecay: true)
+        #expect(ema.decay(at: 1) == 0.99 && ema.decay(at: 500) == 0.99)
+        p.value = Tensor(shape: [1], scalars: [1])
+        ema.update(from: [("p", p)])
+        #expect(abs(ema.shadow["p"]![0] - 0.01) < 1e-7)
+        ema.update(from: [("p", p)])
+        #expect(abs(ema.shadow["p"]![0] - (1 - 0.99 * 0.99)) < 1e-6)
+    }
+
     @Test func pcg32MatchesTheReferenceSequence() {
         // pcg32-demo: pcg32_srandom_r(&rng, 42u, 54u) prints these first outputs.
         var rng = PCG32(seed: 42, stream: 54)

@@ -13,9 +13,12 @@ public struct TrainingOptions: Sendable, Equatable {
     public var maxGradNorm: Float? = 1
     /// EMA of the weights (nil: no EMA); diffusers' `EMAModel` decay with warm-up.
     public var emaMaxDecay: Float? = 0.9999
-    /// diffusers' EMA warm-up (decay `1 − (1+step)^−0.75` until it reaches the maximum). Off for
-    /// finetuning: the EMA then starts as the parent and moves away from it slowly.
+    /// diffusers' EMA warm-up (decay `1 − (1+step)^−0.75` until it reaches the maximum); without it,
+    /// diffusers' `(1+step)/(10+step)` ramp.
     public var emaWarmup = true
+    /// Every step decays by `emaMaxDecay` (no ramp): for finetuning, where the EMA must start as the
+    /// parent and leave it slowly. diffusers' ramps make the early EMA the raw weights.
+    public var emaConstantDecay = false
     public var seed: UInt64 = 0
 
     public init() {}
@@ -56,7 +59,8 @@ public final class DiffusionTrainer {
             parameters: parameters, learningRate: options.learningRate, beta1: options.beta1,
             beta2: options.beta2, eps: options.adamEpsilon, weightDecay: options.weightDecay)
         ema = options.emaMaxDecay.map {
-            EMA(parameters: model.unet.namedParameters(), maxDecay: $0, useWarmup: options.emaWarmup, power: 0.75)
+            EMA(parameters: model.unet.namedParameters(), maxDecay: $0, useWarmup: options.emaWarmup, power: 0.75,
+                constantDecay: options.emaConstantDecay)
         }
         rng = PCG32(seed: options.seed)
         schedule = try NoiseSchedule(config: model.scheduler)

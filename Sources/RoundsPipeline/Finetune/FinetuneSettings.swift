@@ -70,6 +70,7 @@ public struct FinetuneSettings: Sendable, Equatable {
         t.seed = seed
         t.emaMaxDecay = emaDecay.map(Float.init)
         t.emaWarmup = false
+        t.emaConstantDecay = true
         t.labelDropout = objective == .dpo ? 0 : 0.1
         return t
     }

@@ -40,6 +40,9 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "Samples per condition and model (default 64; 8 with --quick).")
     var perCondition: Int?
 
+    @Option(help: "Share of the painted real images with a broken criterion; match the pretrained model's training data (0 for Models/demo-unet; docs/finetuning.md has a 0.6 experiment).")
+    var defectRate = 0.0
+
     @Option(help: "Simulator: probability that a verdict is flipped.")
     var flipRate = 0.05
 
@@ -92,6 +95,7 @@ struct Demo: AsyncParsableCommand {
         }
         guard dpoBeta > 0 else { throw ValidationError("--dpo-beta: expected a positive number, got \(dpoBeta)") }
         guard guidance >= 1 else { throw ValidationError("--guidance: expected at least 1, got \(guidance)") }
+        guard (0...1).contains(defectRate) else { throw ValidationError("--defect-rate: expected [0, 1], got \(defectRate)") }
     }
 
     func run() async throws {
@@ -152,7 +156,7 @@ struct Demo: AsyncParsableCommand {
             weighting: RFTWeighting(function: .threshold(tau: rftThreshold, low: 0)), generator: "rounds demo")
         return OfflineRoundDemo.Settings(
             outDir: out, pretrained: pretrained, simulator: try SimulatorSettings(flipRate: flipRate),
-            realPerCondition: 256, round: round)
+            realPerCondition: 256, defectRate: defectRate, round: round)
     }
 
     private func lintSummary(_ catalog: ChecklistCatalog, _ prompts: PromptLibrary) {

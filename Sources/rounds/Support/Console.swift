@@ -47,9 +47,11 @@ final class ProgressLine: @unchecked Sendable {
         guard finished || now.timeIntervalSince(lastPrint) >= (isTerminal ? 0.1 : interval) else { return }
         lastPrint = now
         let elapsed = now.timeIntervalSince(start)
-        let rate = elapsed > 0 ? Double(done) / elapsed : 0
+        // A line made when its first batch is already done has no meaningful rate yet.
+        let rate = elapsed >= 0.5 ? Double(done) / elapsed : 0
         let eta = rate > 0 && !finished ? String(format: ", ETA %.0fs", Double(total - done) / rate) : ""
-        let text = "\(label): \(done)/\(total) (\(String(format: "%.1f", rate))/s\(eta))\(detail.isEmpty ? "" : ", " + detail)"
+        let speed = rate > 0 ? " (\(String(format: "%.1f", rate))/s\(eta))" : ""
+        let text = "\(label): \(done)/\(total)\(speed)\(detail.isEmpty ? "" : ", " + detail)"
         if isTerminal {
             let width = 24, filled = total > 0 ? width * min(done, total) / total : width
             let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
