@@ -165,4 +165,80 @@ import Testing
         #expect(Set([e.pointer, f.pointer]) == Set([b.pointer, c.pointer]), "the two larger buffers were kept")
         pool.give(e); pool.give(f)
     }
+
+    @Test func softmaxRowsMatchTheDefinitionOnOddLengths() throws {
+        for n in [1, 5, 8, 13] {
+            let x = randn([3, n], seed: UInt64(90 + n), scale: 5).trackingGradient()
+            let y = x.softmax()
+            let gy = randn([3, n], seed: 91)
+            y.backward(seed: gy)
+            var ref = [Float](), dref = [Float]()
+            for r in 0..<3 {
+                let row = (0..<n).map { Double(x.scalars[r * n + $0]) }, m = row.max()!
+                let e = row.map { Foundation.exp($0 - m) }, s = e.reduce(0, +)
+                let p = e.map { $0 / s }, g = (0..<n).map { Double(gy.scalars[r * n + $0]) }
+                let dot = zip(p, g).map { $0 * $1 }.reduce(0, +)
+                ref += p.map(Float.init); dref += zip(p, g).map { Float($0 * ($1 - dot)) }
+            }
+            expectClose(y, Tensor(shape: [3, n], scalars: ref), rtol: 1e-5, atol: 1e-7, "softmax \(n)")
+            expectClose(try #require(x.grad), Tensor(shape: [3, n], scalars: dref), rtol: 1e-4, atol: 1e-6, "softmax' \(n)")
+        }
+    }
+
+    @Test func attentionOnOddTokenCountsMatchesDirectLoops() throws {
+        // 13 query and 11 key tokens (tails of 5 and 3 lanes), 2 heads of 3 channels, batch 1
+        let (tq, tk, heads, d) = (13, 11, 2, 3), c = heads * d
+        let q = randn([1, tq, c], seed: 92).trackingGradient(), k = randn([1, tk, c], seed: 93).trackingGradient()
+        let v = randn([1, tk, c], seed: 94).trackingGradient()
+        let y = Tensor.attention(query: q, key: k, value: v, heads: heads)
+        var ref = [Float](repeating: 0, count: tq * c)
+        let (qs, ks, vs) = (q.scalars.map(Double.init), k.scalars.map(Double.init), v.scalars.map(Double.init))
+        let scale = 1 / Double(d).squareRoot()
+        for h in 0..<heads { for i in 0..<tq {
+            var scores = [Double](repeating: 0, count: tk)
+            for j in 0..<tk { for ch in 0..<d { scores[j] += qs[i * c + h * d + ch] * ks[j * c + h * d + ch] * scale } }
+            let m = scores.max()!
+            let e = scores.map { Foundation.exp($0 - m) }
+            let s = e.reduce(0, +)
+            for ch in 0..<d {
+                var acc: Double = 0
+                for j in 0..<tk { acc += e[j] / s * vs[j * c + h * d + ch] }
+                ref[i * c + h * d + ch] = Float(acc)
+            }
+        } }
+        expectClose(y, Tensor(shape: [1, tq, c], scalars: ref), rtol: 1e-5, atol: 1e-6, "attention forward")
+        checkGradients([q, k, v].map(\.detached), "attention, odd token counts") {
+            Tensor.attention(query: $0[0], key: $0[1], value: $0[2], heads: heads)
+        }
+    }
+
+    @Test func adamWLanesGiveTheScalarFormulasBits() {
+        // 21 elements: two full blocks of eight and a tail of five
+        let n = 21
+        var w = randn([n], seed: 95).scalars, m = randn([n], seed: 96, scale: 0.1).scalars
+        var v = randn([n], seed: 97, scale: 0.1).scalars.map { $0 * $0 }
+        let g = randn([n], seed: 98).scalars
+        let (decay, b1, b2, step, bc2, eps): (Float, Float, Float, Float, Float, Float) = (0.999, 0.9, 0.999, 0.01, 0.3, 1e-8)
+        var (ws, ms, vs) = (w, m, v)
+        for i in 0..<n {
+            ws[i] *= decay
+            ms[i] = b1 * ms[i] + (1 - b1) * g[i]
+            vs[i] = b2 * vs[i] + (1 - b2) * g[i] * g[i]
+            ws[i] -= step * ms[i] / (vs[i].squareRoot() / bc2 + eps)
+        }
+        g.withUnsafeBufferPointer { gp in
+            AdamW.update(w: &w, m: &m, v: &v, g: gp.baseAddress!, count: n, decay: decay, b1: b1, b2: b2,
+                         stepSize: step, bc2sqrt: bc2, eps: eps)
+        }
+        #expect(w == ws && m == ms && v == vs, "vectorised AdamW differs from the scalar update")
+    }
+
+    @Test func sameShapeAddPassesTheGradientToBoth() throws {
+        let a = randn([2, 3, 5], seed: 99).trackingGradient(), b = randn([2, 3, 5], seed: 100).trackingGradient()
+        let y = a + b
+        #expect(y.scalars == zip(a.scalars, b.scalars).map { $0 + $1 })
+        let gy = randn([2, 3, 5], seed: 101)
+        (y * Tensor.ones([2, 3, 5])).backward(seed: gy)
+        #expect(try #require(a.grad).scalars == gy.scalars && (try #require(b.grad)).scalars == gy.scalars)
+    }
 }

@@ -77,7 +77,7 @@ struct BenchEngine: ParsableCommand {
 }
 
 
-extension BLASKernel: @retroactive ExpressibleByArgument {
+extension BLASKernel: ExpressibleByArgument {
     public static var allValueStrings: [String] { allCases.map(\.rawValue) }
 
     public init?(argument: String) {
