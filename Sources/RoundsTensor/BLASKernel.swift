@@ -15,6 +15,9 @@ public enum BLASKernel: String, Sendable, CaseIterable, Codable {
     /// The AVX-512 subsets the SkylakeX kernels use.
     static let avx512Flags: Set<String> = ["avx512f", "avx512dq", "avx512bw", "avx512vl", "avx512cd"]
 
+    /// Whether OpenBLAS runs this family's kernels now.
+    public var isActive: Bool { Engine.blasCore.caseInsensitiveCompare(rawValue) == .orderedSame }
+
     /// Whether this CPU runs the kernel's instructions (from `/proc/cpuinfo`'s flags).
     public var isSupported: Bool {
         switch self {
@@ -62,7 +65,7 @@ enum BLASKernelSwitch {
         unsafeBitCast(quitP, to: VoidFunction.self)()
         unsafeBitCast(initP, to: VoidFunction.self)()
         if let previous { setenv("OPENBLAS_CORETYPE", previous, 1) } else { unsetenv("OPENBLAS_CORETYPE") }
-        return Engine.blasCore.caseInsensitiveCompare(kernel.rawValue) == .orderedSame
+        return kernel.isActive
     }
 
 }
