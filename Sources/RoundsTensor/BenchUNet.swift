@@ -60,9 +60,9 @@ final class BenchResnet: Module {
             + (shortcut.map { [("conv_shortcut", $0)] } ?? [])
     }
     func callAsFunction(_ x: Tensor, _ temb: Tensor) -> Tensor {
-        var h = conv1(norm1(x).silu())
+        var h = conv1(norm1.silu(x))
         h = h + tembProj(temb.silu()).reshaped([x.shape[0], -1, 1, 1])
-        h = conv2(norm2(h).silu())
+        h = conv2(norm2.silu(h))
         return (shortcut?(x) ?? x) + h
     }
 }
@@ -176,7 +176,7 @@ final class BenchUNet: Module {
             }
             if let s = block.sampler { h = s(h.upsampleNearest(factor: 2)) }
         }
-        return convOut(normOut(h).silu())
+        return convOut(normOut.silu(h))
     }
 }
 

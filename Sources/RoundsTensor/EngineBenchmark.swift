@@ -39,10 +39,18 @@ public struct EngineBenchmark: Sendable {
         public var gflopsPerCore: Double
     }
 
+    /// The same sgemm rates with another OpenBLAS kernel family, switched to in this run.
+    public struct KernelChoice: Sendable, Codable, Hashable {
+        public var kernel: String
+        public var rates: [KernelRate]
+    }
+
     public struct Report: Sendable, Codable {
         public var threads: Int
         public var blasCore: String
         public var sgemmKernel: [KernelRate]
+        /// Every other selectable kernel family's rates (`Engine.selectBLASKernel`), measured in this run.
+        public var otherKernels: [KernelChoice]
         public var convolutions: [ConvResult]
         public var trainingSteps: [UNetStepResult]
     }
@@ -166,10 +174,27 @@ public struct EngineBenchmark: Sendable {
         }
     }
 
+    /// `kernelRates()` with each other selectable kernel family, switching back afterwards (the
+    /// benchmark runs alone, so no BLAS call overlaps a switch).
+    public func otherKernelRates(progress: (String) -> Void = { _ in }) -> [KernelChoice] {
+        let active = Engine.blasCore
+        guard let original = BLASKernel.allCases.first(where: { $0.rawValue.caseInsensitiveCompare(active) == .orderedSame })
+        else { return [] }  // a family this benchmark cannot switch back to
+        var out: [KernelChoice] = []
+        for k in Engine.selectableBLASKernels where k != original {
+            progress("single-threaded sgemm kernel rates (\(k.rawValue))")
+            guard Engine.selectBLASKernel(k) else { continue }
+            out.append(KernelChoice(kernel: k.rawValue, rates: kernelRates()))
+        }
+        Engine.selectBLASKernel(original)
+        return out
+    }
+
     /// Runs every convolution case and the UNet-like training steps.
     public func run(trainingSteps: [UNetStepConfig] = UNetStepConfig.defaults, progress: (String) -> Void = { _ in }) -> Report {
         progress("single-threaded sgemm kernel rates (\(Engine.blasCore))")
         let kernels = kernelRates()
+        let others = otherKernelRates(progress: progress)
         var convs: [ConvResult] = []
         for c in cases {
             progress("conv \(c.label): batch \(c.batch), \(c.channels) channels, \(c.size)x\(c.size)")
@@ -180,7 +205,7 @@ public struct EngineBenchmark: Sendable {
             progress("training step: \(cfg.description)")
             steps.append(UNetStepBenchmark(config: cfg, minSeconds: minSeconds).run())
         }
-        return Report(threads: Engine.threads, blasCore: Engine.blasCore, sgemmKernel: kernels, convolutions: convs, trainingSteps: steps)
+        return Report(threads: Engine.threads, blasCore: Engine.blasCore, sgemmKernel: kernels, otherKernels: others, convolutions: convs, trainingSteps: steps)
     }
 }
 

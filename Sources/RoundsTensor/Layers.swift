@@ -53,6 +53,10 @@ public final class GroupNorm: Module {
     public func callAsFunction(_ x: Tensor) -> Tensor {
         Tensor.groupNorm(x, groups: groups, weight: weight.tensor, bias: bias.tensor, eps: eps)
     }
+    /// `silu(self(x))`, fused (`Tensor.groupNormSiLU`).
+    public func silu(_ x: Tensor) -> Tensor {
+        Tensor.groupNormSiLU(x, groups: groups, weight: weight.tensor, bias: bias.tensor, eps: eps)
+    }
 }
 
 /// `nn.LayerNorm` over the last dimension.

@@ -2,18 +2,33 @@ import Foundation
 
 /// Softmax of each row of `rows x n` in place: `p_j = exp(s_j - max s) / Σ exp(s - max s)`; when
 /// `logSumExp` is given, row `r`'s `log Σ_j exp(s_j) = max s + log Σ exp(s - max s)` goes to `logSumExp[r]`.
+/// Eight lanes at a time (`exp8`); a row's tail is padded with -∞, whose exponential adds 0.
 @inline(__always)
 func softmaxRows(_ p: UnsafeMutablePointer<Float>, rows: Int, n: Int, logSumExp: UnsafeMutablePointer<Float>? = nil) {
     for r in 0..<rows {
-        let row = p + r * n
-        var m = -Float.infinity
-        for j in 0..<n { m = Swift.max(m, row[j]) }
-        var s: Float = 0
-        for j in 0..<n { let e = Foundation.exp(row[j] - m); row[j] = e; s += e }
-        let inv = 1 / s
-        for j in 0..<n { row[j] *= inv }
+        let row = p + r * n, full = n & ~7, tail = n - full
+        var m8 = Float8(repeating: -.infinity)
+        var j = 0
+        while j < full { let v = row.load8(j); m8.replace(with: v, where: v .> m8); j += 8 }
+        let padded = tail > 0 ? paddedTail(row + full, tail) : Float8(repeating: -.infinity)
+        m8.replace(with: padded, where: padded .> m8)
+        let m = m8.max(), mv = Float8(repeating: m)
+        var s8 = Float8()
+        j = 0
+        while j < full { let e = exp8(row.load8(j) - mv); row.store8(e, j); s8 += e; j += 8 }
+        if tail > 0 { let e = exp8(padded - mv); storePartial(e, row + full, tail); s8 += e }
+        let s = s8.sum(), inv = Float8(repeating: 1 / s)
+        map8(UnsafePointer(row), row, n) { $0 * inv }
         logSumExp?[r] = m + Foundation.log(s)
     }
+}
+
+/// The first `count` (< 8) elements at `p`, padded with -∞.
+@inline(__always)
+func paddedTail(_ p: UnsafePointer<Float>, _ count: Int) -> Float8 {
+    var v = Float8(repeating: -.infinity)
+    for j in 0..<count { v[j] = p[j] }
+    return v
 }
 
 /// `p_j = exp(s_j - shift_r)` per row in place: softmax probabilities again from scores and the
@@ -21,8 +36,8 @@ func softmaxRows(_ p: UnsafeMutablePointer<Float>, rows: Int, n: Int, logSumExp:
 @inline(__always)
 func expShiftedRows(_ p: UnsafeMutablePointer<Float>, rows: Int, n: Int, shifts: UnsafePointer<Float>) {
     for r in 0..<rows {
-        let row = p + r * n, m = shifts[r]
-        for j in 0..<n { row[j] = Foundation.exp(row[j] - m) }
+        let row = p + r * n, m = Float8(repeating: shifts[r])
+        map8(UnsafePointer(row), row, n) { exp8($0 - m) }
     }
 }
 
@@ -31,9 +46,8 @@ func expShiftedRows(_ p: UnsafeMutablePointer<Float>, rows: Int, n: Int, shifts:
 func softmaxBackwardRows(_ p: UnsafePointer<Float>, _ dp: UnsafeMutablePointer<Float>, rows: Int, n: Int) {
     for r in 0..<rows {
         let pr = p + r * n, dr = dp + r * n
-        var dot: Float = 0
-        for j in 0..<n { dot += pr[j] * dr[j] }
-        for j in 0..<n { dr[j] = pr[j] * (dr[j] - dot) }
+        let dot = Float8(repeating: sumAndDot8(pr, UnsafePointer(dr), count: n).1)
+        zip8(pr, UnsafePointer(dr), dr, n) { pv, dv in pv * (dv - dot) }
     }
 }
 

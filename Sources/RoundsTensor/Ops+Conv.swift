@@ -11,33 +11,64 @@ struct ConvGeometry {
     /// the padding). Rows are split across the engine's workers.
     func im2col(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>) {
         let cp = SendablePointer(col)
+        let sameSize = stride == 1 && ho == h && wo == w
         parallelChunks(rows, costPerItem: columns) { range in
             for r in range {
                 let ch = r / (kh * kw), ki = (r / kw) % kh, kj = r % kw
-                let plane = x + ch * h * w
-                var dst = cp.p + r * columns
-                for oy in 0..<ho {
-                    let iy = oy &* stride &- padding &+ ki
-                    if iy < 0 || iy >= h {
-                        dst.update(repeating: 0, count: wo)
-                    } else {
-                        let src = plane + iy * w
-                        if stride == 1 {
-                            // ix = ox - padding + kj is valid for ox in [lo, hi)
-                            let lo = Swift.max(0, padding - kj), hi = Swift.min(wo, w + padding - kj)
-                            if lo > 0 { dst.update(repeating: 0, count: lo) }
-                            if hi > lo { (dst + lo).update(from: src + (lo - padding + kj), count: hi - lo) }
-                            if hi < wo { (dst + Swift.max(hi, 0)).update(repeating: 0, count: wo - Swift.max(hi, 0)) }
-                        } else {
-                            for ox in 0..<wo {
-                                let ix = ox &* stride &- padding &+ kj
-                                dst[ox] = (ix >= 0 && ix < w) ? src[ix] : 0
-                            }
-                        }
-                    }
-                    dst += wo
+                if sameSize {
+                    shiftedPlane(x + ch * h * w, dy: ki - padding, dx: kj - padding, into: cp.p + r * columns)
+                } else {
+                    unfoldRow(x + ch * h * w, ki: ki, kj: kj, into: cp.p + r * columns)
                 }
             }
+        }
+    }
+
+    /// One row of a same-size, stride-1 column matrix: the plane shifted by `(dy, dx)`,
+    /// `dst[oy, ox] = src[oy + dy, ox + dx]` (0 outside). In the flattened plane that is one copy
+    /// `dst[q] = src[q + dy·W + dx]` over the valid rows, after which the `|dx|` columns that wrapped
+    /// around a row edge are zeroed: a few long copies instead of one short copy per output row.
+    @inline(__always)
+    private func shiftedPlane(_ plane: UnsafePointer<Float>, dy: Int, dx: Int, into dst: UnsafeMutablePointer<Float>) {
+        let oyLo = Swift.max(0, -dy), oyHi = Swift.min(h, h - dy)
+        guard oyHi > oyLo, abs(dx) < w else { dst.update(repeating: 0, count: h * w); return }
+        if oyLo > 0 { dst.update(repeating: 0, count: oyLo * w) }
+        if oyHi < h { (dst + oyHi * w).update(repeating: 0, count: (h - oyHi) * w) }
+        let off = dy * w + dx
+        // source indices outside the plane belong to wrapped columns, zeroed below
+        let lo = Swift.max(oyLo * w, -off), hi = Swift.min(oyHi * w, h * w - off)
+        if hi > lo { (dst + lo).update(from: plane + (lo + off), count: hi - lo) }
+        if dx < 0 {
+            for oy in oyLo..<oyHi { (dst + oy * w).update(repeating: 0, count: -dx) }
+        } else if dx > 0 {
+            for oy in oyLo..<oyHi { (dst + oy * w + w - dx).update(repeating: 0, count: dx) }
+        }
+    }
+
+    /// One row `(ki, kj)` of the column matrix of one channel plane, any stride and padding.
+    @inline(__always)
+    private func unfoldRow(_ plane: UnsafePointer<Float>, ki: Int, kj: Int, into row: UnsafeMutablePointer<Float>) {
+        var dst = row
+        for oy in 0..<ho {
+            let iy = oy &* stride &- padding &+ ki
+            if iy < 0 || iy >= h {
+                dst.update(repeating: 0, count: wo)
+            } else {
+                let src = plane + iy * w
+                if stride == 1 {
+                    // ix = ox - padding + kj is valid for ox in [lo, hi)
+                    let lo = Swift.max(0, padding - kj), hi = Swift.min(wo, w + padding - kj)
+                    if lo > 0 { dst.update(repeating: 0, count: Swift.min(lo, wo)) }
+                    if hi > lo { (dst + lo).update(from: src + (lo - padding + kj), count: hi - lo) }
+                    if hi < wo { (dst + Swift.max(hi, 0)).update(repeating: 0, count: wo - Swift.max(hi, 0)) }
+                } else {
+                    for ox in 0..<wo {
+                        let ix = ox &* stride &- padding &+ kj
+                        dst[ox] = (ix >= 0 && ix < w) ? src[ix] : 0
+                    }
+                }
+            }
+            dst += wo
         }
     }
 
@@ -106,23 +137,19 @@ extension Tensor {
             return out
         }
         let inSize = g.c * g.h * g.w, outSize = o * g.columns
-        var col = g.isPointwise ? [] : [Float](repeating: 0, count: g.rows * g.columns)
-        var y: [Float] = bs.map { b in
-            makeScalars(n * outSize) { d in
-                for i in 0..<n { for oc in 0..<o { (d + i * outSize + oc * g.columns).update(repeating: b[oc], count: g.columns) } }
-            }
-        } ?? zeroScalars(n * outSize)
-        xs.withUnsafeBufferPointer { px in
-            col.withUnsafeMutableBufferPointer { pc in
-                y.withUnsafeMutableBufferPointer { py in
+        // the bias pre-broadcast into y, added by the GEMM's beta = 1; without one y is only written
+        let y: [Float] = makeScalars(n * outSize) { d in
+            if let b = bs { for i in 0..<n { for oc in 0..<o { (d + i * outSize + oc * g.columns).update(repeating: b[oc], count: g.columns) } } }
+            xs.withUnsafeBufferPointer { px in
+                Scratch.withBuffer(g.isPointwise ? 0 : g.rows * g.columns) { col in
                     for i in 0..<n {
                         let src: UnsafePointer<Float>
                         if g.isPointwise { src = px.baseAddress! + i * inSize } else {
-                            g.im2col(px.baseAddress! + i * inSize, pc.baseAddress!)
-                            src = UnsafePointer(pc.baseAddress!)
+                            g.im2col(px.baseAddress! + i * inSize, col)
+                            src = UnsafePointer(col)
                         }
                         sgemmParallel(false, false, m: o, n: g.columns, k: g.rows, ws, lda: g.rows, src, ldb: g.columns,
-                              beta: bs == nil ? 0 : 1, py.baseAddress! + i * outSize, ldc: g.columns)
+                                      beta: bs == nil ? 0 : 1, d + i * outSize, ldc: g.columns)
                     }
                 }
             }
@@ -140,26 +167,23 @@ extension Tensor {
     /// and one sgemm per image, with no col2im scatter (which is memory-bound at 64x64).
     static func convInputGradientStride1(_ g: ConvGeometry, n: Int, o: Int, ws: [Float], gy: [Float]) -> [Float] {
         let k = g.kh, kk = k * k
-        var flipped = [Float](repeating: 0, count: ws.count)
+        var flipped = [Float](repeating: 0, count: ws.count)  // every element is written
         for oc in 0..<o { for c in 0..<g.c { for i in 0..<kk {
             flipped[(c * o + oc) * kk + (kk - 1 - i)] = ws[(oc * g.c + c) * kk + i]
         } } }
         let t = ConvGeometry(c: o, h: g.ho, w: g.wo, kh: k, kw: k, stride: 1, padding: k - 1 - g.padding, ho: g.h, wo: g.w)
         let inSize = g.c * g.h * g.w, outSize = o * g.columns
-        var dx = [Float](repeating: 0, count: n * inSize)
-        var col = [Float](repeating: 0, count: t.rows * t.columns)
-        gy.withUnsafeBufferPointer { pg in
-            col.withUnsafeMutableBufferPointer { pc in
-                dx.withUnsafeMutableBufferPointer { pdx in
+        return makeScalars(n * inSize) { dx in
+            gy.withUnsafeBufferPointer { pg in
+                Scratch.withBuffer(t.rows * t.columns) { col in
                     for i in 0..<n {
-                        t.im2col(pg.baseAddress! + i * outSize, pc.baseAddress!)
-                        sgemmParallel(false, false, m: g.c, n: t.columns, k: t.rows, flipped, lda: t.rows, pc.baseAddress!,
-                                      ldb: t.columns, beta: 0, pdx.baseAddress! + i * inSize, ldc: t.columns)
+                        t.im2col(pg.baseAddress! + i * outSize, col)
+                        sgemmParallel(false, false, m: g.c, n: t.columns, k: t.rows, flipped, lda: t.rows, col,
+                                      ldb: t.columns, beta: 0, dx + i * inSize, ldc: t.columns)
                     }
                 }
             }
         }
-        return dx
     }
 
     /// Gradients of `conv2d` for input, weight and (when present) bias: each pass by `ShiftedConv` where
@@ -182,43 +206,48 @@ extension Tensor {
         let inSize = g.c * g.h * g.w, outSize = o * g.columns
         // stride 1 with a square kernel and padding < k: input gradient by the transposed convolution
         let transposed = needs[0] && !g.isPointwise && g.stride == 1 && g.kh == g.kw && g.padding < g.kh
-        var dx: [Float] = needs[0] && !transposed ? zeroScalars(n * inSize) : []
+        let scattered = needs[0] && !g.isPointwise && !transposed  // col2im adds into a zeroed dx
         var dw: [Float] = needs[1] ? zeroScalars(ws.count) : []
-        var col = g.isPointwise || !needs[1] ? [] : [Float](repeating: 0, count: g.rows * g.columns)
-        var dcol = (needs[0] && !g.isPointwise && !transposed) ? [Float](repeating: 0, count: g.rows * g.columns) : []
-        xs.withUnsafeBufferPointer { px in
+        var dx: [Float] = []
+        if needs[1] {
+            xs.withUnsafeBufferPointer { px in
+                gy.withUnsafeBufferPointer { pg in
+                    Scratch.withBuffer(g.isPointwise ? 0 : g.rows * g.columns) { col in
+                        for i in 0..<n {
+                            let src: UnsafePointer<Float>
+                            if g.isPointwise { src = px.baseAddress! + i * inSize } else {
+                                g.im2col(px.baseAddress! + i * inSize, col)
+                                src = UnsafePointer(col)
+                            }
+                            sgemmParallel(false, true, m: o, n: g.rows, k: g.columns, pg.baseAddress! + i * outSize, lda: g.columns,
+                                          src, ldb: g.columns, beta: 1, &dw, ldc: g.rows)
+                        }
+                    }
+                }
+            }
+        }
+        if transposed {
+            dx = convInputGradientStride1(g, n: n, o: o, ws: ws, gy: gy)
+        } else if needs[0] {
+            dx = scattered ? zeroScalars(n * inSize) : makeScalars(n * inSize) { _ in }
             gy.withUnsafeBufferPointer { pg in
-                col.withUnsafeMutableBufferPointer { pc in
-                    dcol.withUnsafeMutableBufferPointer { pdc in
-                        dx.withUnsafeMutableBufferPointer { pdx in
-                            for i in 0..<n {
-                                let dyi = pg.baseAddress! + i * outSize
-                                if needs[1] {
-                                    let src: UnsafePointer<Float>
-                                    if g.isPointwise { src = px.baseAddress! + i * inSize } else {
-                                        g.im2col(px.baseAddress! + i * inSize, pc.baseAddress!)
-                                        src = UnsafePointer(pc.baseAddress!)
-                                    }
-                                    sgemmParallel(false, true, m: o, n: g.rows, k: g.columns, dyi, lda: g.columns, src, ldb: g.columns,
-                                          beta: 1, &dw, ldc: g.rows)
-                                }
-                                if needs[0] && !transposed {
-                                    if g.isPointwise {
-                                        sgemmParallel(true, false, m: g.rows, n: g.columns, k: o, ws, lda: g.rows, dyi, ldb: g.columns,
+                dx.withUnsafeMutableBufferPointer { pdx in
+                    Scratch.withBuffer(scattered ? g.rows * g.columns : 0) { dcol in
+                        for i in 0..<n {
+                            let dyi = pg.baseAddress! + i * outSize
+                            if scattered {
+                                sgemmParallel(true, false, m: g.rows, n: g.columns, k: o, ws, lda: g.rows, dyi, ldb: g.columns,
+                                              beta: 0, dcol, ldc: g.columns)
+                                g.col2im(dcol, pdx.baseAddress! + i * inSize)
+                            } else {
+                                sgemmParallel(true, false, m: g.rows, n: g.columns, k: o, ws, lda: g.rows, dyi, ldb: g.columns,
                                               beta: 0, pdx.baseAddress! + i * inSize, ldc: g.columns)
-                                    } else {
-                                        sgemmParallel(true, false, m: g.rows, n: g.columns, k: o, ws, lda: g.rows, dyi, ldb: g.columns,
-                                              beta: 0, pdc.baseAddress!, ldc: g.columns)
-                                        g.col2im(pdc.baseAddress!, pdx.baseAddress! + i * inSize)
-                                    }
-                                }
                             }
                         }
                     }
                 }
             }
         }
-        if transposed { dx = convInputGradientStride1(g, n: n, o: o, ws: ws, gy: gy) }
         var grads: [[Float]?] = [needs[0] ? dx : nil, needs[1] ? dw : nil]
         if needs.count > 2 { grads.append(needs[2] ? biasGradient(gy, n: n, o: o, columns: g.columns) : nil) }
         return grads
@@ -228,12 +257,7 @@ extension Tensor {
     static func biasGradient(_ gy: [Float], n: Int, o: Int, columns: Int) -> [Float] {
         var db = zeroScalars(o)
         gy.withUnsafeBufferPointer { g in
-            for i in 0..<n { for oc in 0..<o {
-                var s: Float = 0
-                let base = g.baseAddress! + (i * o + oc) * columns
-                for j in 0..<columns { s += base[j] }
-                db[oc] += s
-            } }
+            for i in 0..<n { for oc in 0..<o { db[oc] += sum8(g.baseAddress! + (i * o + oc) * columns, count: columns) } }
         }
         return db
     }

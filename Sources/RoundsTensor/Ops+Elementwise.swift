@@ -123,9 +123,22 @@ extension Tensor {
         return out
     }
 
-    /// `a + b` with broadcasting.
+    /// `a + b` with broadcasting (equal shapes, the residual connections, eight lanes at a time).
     public static func + (a: Tensor, b: Tensor) -> Tensor {
-        broadcasting(a, b, linear: true, +, da: { g, _, _ in g }, db: { g, _, _ in g })
+        guard a.shape == b.shape else { return broadcasting(a, b, linear: true, +, da: { g, _, _ in g }, db: { g, _, _ in g }) }
+        let y = a.scalars.withUnsafeBufferPointer { pa in
+            b.scalars.withUnsafeBufferPointer { pb in
+                makeScalars(a.count) { d in
+                    let dp = SendablePointer(d)
+                    parallelChunks(a.count, costPerItem: 2) { r in
+                        zip8(pa.baseAddress! + r.lowerBound, pb.baseAddress! + r.lowerBound, dp.p + r.lowerBound, r.count, +)
+                    }
+                }
+            }
+        }
+        var out = Tensor(uncheckedShape: a.shape, scalars: y)
+        out.record([a, b]) { gy, needs in [needs[0] ? gy : nil, needs[1] ? gy : nil] }
+        return out
     }
 
     /// `a - b` with broadcasting.
@@ -185,12 +198,35 @@ extension Tensor {
     /// `x * x`.
     public func squared() -> Tensor { unary({ $0 * $0 }, saves: .input, derivative: { x, _ in 2 * x }) }
 
-    /// SiLU (swish): `x * sigmoid(x)`.
+    /// SiLU (swish): `x * sigmoid(x)`, eight lanes at a time (`silu8`); keeps its input for backward.
     public func silu() -> Tensor {
-        unary({ $0 / (1 + Foundation.exp(-$0)) }, saves: .input, derivative: { x, _ in
-            let s = 1 / (1 + Foundation.exp(-x))
-            return s * (1 + x * (1 - s))
-        })
+        let xs = scalars, n = count
+        var out = Tensor(uncheckedShape: shape, scalars: Self.map8Parallel(xs, silu8))
+        out.record([self]) { gy, _ in
+            [gy.withUnsafeBufferPointer { pg in
+                xs.withUnsafeBufferPointer { px in
+                    makeScalars(n) { d in
+                        let dp = SendablePointer(d)
+                        parallelChunks(n, costPerItem: 16) { r in
+                            zip8(px.baseAddress! + r.lowerBound, pg.baseAddress! + r.lowerBound, dp.p + r.lowerBound, r.count, siluBackward8)
+                        }
+                    }
+                }
+            }]
+        }
+        return out
+    }
+
+    /// `f` over every element, eight lanes at a time, in parallel chunks.
+    static func map8Parallel(_ x: [Float], _ f: (Float8) -> Float8) -> [Float] {
+        x.withUnsafeBufferPointer { src in
+            makeScalars(x.count) { dst in
+                let d = SendablePointer(dst)
+                parallelChunks(x.count, costPerItem: 16) { r in
+                    map8(src.baseAddress! + r.lowerBound, d.p + r.lowerBound, r.count, f)
+                }
+            }
+        }
     }
 
     /// GELU, exact (erf) form as PyTorch's default: `x * Φ(x) = x/2 * (1 + erf(x/√2))`;

@@ -1,9 +1,9 @@
 import Foundation
 
-/// Shared kernel of group and layer norm: the data splits into `groups` contiguous runs of `size`
-/// elements; each is standardised (biased variance, `eps` inside the root), then scaled and shifted
-/// per channel. Inside a group, channel `cbase + j / run` owns `run` consecutive elements, with
-/// `cbase = (group mod groupsPerSample) · channelsPerGroup` (group norm: `run = H·W`; layer norm:
+/// Kernel of layer norm (group norm has its own, `GroupNormKernel`): the data splits into `groups`
+/// contiguous runs of `size` elements; each is standardised (biased variance, `eps` inside the root),
+/// then scaled and shifted per channel. Inside a group, channel `cbase + j / run` owns `run`
+/// consecutive elements, with `cbase = (group mod groupsPerSample) · channelsPerGroup` (layer norm:
 /// one group per row, `run = 1`).
 struct Standardizer {
     let groups, size, groupsPerSample, channelsPerGroup, run: Int
@@ -93,18 +93,6 @@ struct Standardizer {
 }
 
 extension Tensor {
-    /// Group normalisation (PyTorch `group_norm`): `x [N, C, ...]` split into `groups` groups of
-    /// `C/groups` channels; `weight`, `bias` `[C]`.
-    public static func groupNorm(_ x: Tensor, groups: Int, weight: Tensor?, bias: Tensor?, eps: Float = 1e-5) -> Tensor {
-        precondition(x.rank >= 2 && groups > 0 && x.shape[1] % groups == 0, "groupNorm: \(groups) groups for input \(x.shape)")
-        let c = x.shape[1], spatial = x.count / (x.shape[0] * c), perGroup = c / groups
-        if let weight { precondition(weight.shape == [c], "groupNorm: weight \(weight.shape) for \(c) channels") }
-        if let bias { precondition(bias.shape == [c], "groupNorm: bias \(bias.shape) for \(c) channels") }
-        let std = Standardizer(groups: x.shape[0] * groups, size: perGroup * spatial, groupsPerSample: groups,
-                               channelsPerGroup: perGroup, run: spatial, eps: eps)
-        return normalized(x, std, weight: weight, bias: bias)
-    }
-
     /// Layer normalisation over the last dimension (PyTorch `layer_norm` with `normalized_shape = [D]`).
     public static func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float = 1e-5) -> Tensor {
         let d = x.shape.last ?? 1

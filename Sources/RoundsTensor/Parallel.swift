@@ -44,6 +44,18 @@ public enum Engine {
         return try body()
     }
 
+    /// Switches OpenBLAS to `kernel`'s family (see `BLASKernel`); false when this OpenBLAS or CPU
+    /// cannot run it (the active kernels are unchanged then). Call it at start-up, before any BLAS
+    /// work runs: the switch must not overlap a BLAS call on another thread, the engine's or not.
+    @discardableResult
+    public static func selectBLASKernel(_ kernel: BLASKernel) -> Bool {
+        state.ensureConfigured()
+        return state.withLock { BLASKernelSwitch.select(kernel) }
+    }
+
+    /// The kernel families this process can switch to.
+    public static var selectableBLASKernels: [BLASKernel] { BLASKernel.allCases.filter(BLASKernelSwitch.canSelect) }
+
     /// OpenBLAS's kernel family for this CPU (e.g. "Haswell", "SkylakeX"); `OPENBLAS_CORETYPE` overrides it.
     public static var blasCore: String {
         guard let p = openblas_get_corename() else { return "unknown" }
@@ -57,6 +69,8 @@ private final class EngineState: @unchecked Sendable {
     private var count = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     var threads: Int { lock.withLock { count } }
+
+    func withLock<R>(_ body: () throws -> R) rethrows -> R { try lock.withLock(body) }
 
     func set(_ n: Int) {
         lock.withLock {

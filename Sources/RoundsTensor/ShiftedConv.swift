@@ -34,18 +34,29 @@ struct ShiftedConv {
         g.stride == 1 && g.kh == g.kw && g.kh > 1 && g.padding < g.kh
     }
 
-    /// Whether `pass` of `g` runs here. Automatically: never, for now. Measured single-threaded on the
-    /// UNet shapes (`rounds bench engine --threads 1`, which times each pass both ways in one run), im2col
-    /// + one deep GEMM ran at 82-91% of sgemm and this at 72-90% (e.g. 64x64, 64 channels, batch 4,
-    /// input gradient: 12.2 ms vs 12.3 ms of CPU; 16x16, 128 channels: 6.0 vs 7.0 ms). It stays as the
-    /// measured alternative (and needs no `k²`-times column buffer) until a shape favours it.
+    /// Whether `pass` of `g` runs here. Automatically: the forward pass and the input gradient of
+    /// large planes (64x64, or 32x32 with 128+ input channels) when OpenBLAS runs its AVX-512
+    /// (SkylakeX) kernels; never with the AVX2 (Haswell) ones, and never for the weight gradient.
+    /// Measured single-threaded in one run each (`rounds bench engine --threads 1 [--blas-kernel SkylakeX]`,
+    /// which times each pass both ways): with SkylakeX kernels, 64x64 planes, 64 channels, batch 4:
+    /// forward 7.2 vs 9.3 ms, input gradient 7.0 vs 9.4 ms, weight gradient 8.3 vs 8.3 ms; 32x32,
+    /// 128 channels: 6.6 vs 7.3, 6.4 vs 7.3, 7.3 vs 6.8 ms; 32x32, 64 channels, batch 8: 3.9 vs 3.7 ms
+    /// (im2col ahead); 16x16: im2col ahead by 15%. With Haswell kernels im2col is ahead or level
+    /// everywhere (e.g. 64x64, input gradient 12.2 vs 12.3 ms; 16x16, 128 channels: 6.0 vs 7.0 ms).
     static func uses(_ pass: Pass, _ g: ConvGeometry) -> Bool {
         guard applies(g) else { return false }
         switch policy {
         case .always: return true
         case .never: return false
-        case .automatic: return false
+        case .automatic: return favours(pass, g, avx512: BLASKernel.skylakeX.isActive)
         }
+    }
+
+    /// The measured rule behind `.automatic`.
+    static func favours(_ pass: Pass, _ g: ConvGeometry, avx512: Bool) -> Bool {
+        guard avx512, pass != .weightGradient, applies(g) else { return false }
+        let plane = g.h * g.w
+        return plane >= 4096 || (plane >= 1024 && g.c >= 128)
     }
 
     /// `x [N, C, H, W]` -> `xpad [C, N·plane]`, zero padded.

@@ -66,4 +66,20 @@ import Testing
         a[0] += 0
         return a.withUnsafeBufferPointer { $0.baseAddress } == before
     }
+
+    @Test func automaticChoiceFollowsTheMeasuredRule() {
+        func geometry(_ c: Int, _ size: Int) -> ConvGeometry {
+            ConvGeometry(c: c, h: size, w: size, kh: 3, kw: 3, stride: 1, padding: 1, ho: size, wo: size)
+        }
+        // AVX-512 kernels: large planes' forward and input gradient; never the weight gradient
+        #expect(ShiftedConv.favours(.forward, geometry(64, 64), avx512: true))
+        #expect(ShiftedConv.favours(.inputGradient, geometry(128, 32), avx512: true))
+        #expect(!ShiftedConv.favours(.weightGradient, geometry(64, 64), avx512: true))
+        #expect(!ShiftedConv.favours(.forward, geometry(64, 32), avx512: true))
+        #expect(!ShiftedConv.favours(.forward, geometry(128, 16), avx512: true))
+        // AVX2 kernels: never; stride 2 or 1x1: never
+        #expect(!ShiftedConv.favours(.forward, geometry(64, 64), avx512: false))
+        let strided = ConvGeometry(c: 64, h: 64, w: 64, kh: 3, kw: 3, stride: 2, padding: 1, ho: 32, wo: 32)
+        #expect(!ShiftedConv.favours(.forward, strided, avx512: true))
+    }
 }

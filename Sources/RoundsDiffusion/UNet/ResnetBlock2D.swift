@@ -45,9 +45,9 @@ final class ResnetBlock2D: Module {
     }
 
     func callAsFunction(_ x: Tensor, _ temb: Tensor, _ ctx: ForwardContext) -> Tensor {
-        var h = conv1(norm1(x).silu())
+        var h = conv1(norm1.silu(x))
         h = h + timeEmbProj(temb.silu()).reshaped([x.shape[0], -1, 1, 1])
-        h = conv2(ctx.dropout(norm2(h).silu(), dropout))
+        h = conv2(ctx.dropout(norm2.silu(h), dropout))
         let y = (convShortcut?(x) ?? x) + h
         return outputScaleFactor == 1 ? y : y.scaled(by: 1 / outputScaleFactor)
     }

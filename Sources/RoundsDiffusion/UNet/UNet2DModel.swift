@@ -150,6 +150,6 @@ public final class UNet2DModel: Module {
         }
         if let midBlock { x = midBlock(x, emb, context) }
         for block in upBlocks { x = block(x, skips: &skips, emb, context) }
-        return convOut(convNormOut(x).silu())
+        return convOut(convNormOut.silu(x))
     }
 }

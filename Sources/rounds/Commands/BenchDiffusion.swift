@@ -28,6 +28,10 @@ struct BenchDiffusion: ParsableCommand {
     @Option(help: "Worker threads for Rounds and for the peer (default: all cores).")
     var threads: Int?
 
+    @Option(help: ArgumentHelp("OpenBLAS kernel family for Rounds (\(BLASKernel.allCases.map(\.rawValue).joined(separator: ", "))); default: OpenBLAS's own choice.",
+                               valueName: "family"))
+    var blasKernel: BLASKernel?
+
     @Option(help: "DDIM steps timed out of the 50-step schedule (default 5; 2 with --quick).")
     var timedSteps: Int?
 
@@ -67,6 +71,7 @@ struct BenchDiffusion: ParsableCommand {
 
     func run() throws {
         if let threads { Engine.setThreads(threads) }
+        try BLASKernel.apply(blasKernel)
         if let memoryProbe, let probe = Probe(memoryProbe) {
             let bytes = try DiffusionBenchmark.memoryProbe(probe.kind, imageSize: probe.size, batch: probe.batch)
             Console.json(["peakRSSBytes": bytes])
@@ -78,7 +83,7 @@ struct BenchDiffusion: ParsableCommand {
                DiffusionBenchmark.Case(imageSize: 64, trainBatch: 4, sampleBatch: 4)]
         let bench = DiffusionBenchmark(cases: cases, timedSteps: timedSteps ?? (quick ? 2 : 5),
                                        trainSteps: quick ? 1 : 2, guidance: guidance)
-        var report = DiffusionBenchReport(threads: Engine.threads, loadAverage: BenchChildProcess.loadAverage,
+        var report = DiffusionBenchReport(threads: Engine.threads, blasCore: Engine.blasCore, loadAverage: BenchChildProcess.loadAverage,
                                           timedSteps: bench.timedSteps, scheduleSteps: DiffusionBenchmark.scheduleSteps)
         let progress = { (line: String) in Console.error("bench diffusion: \(line)") }
         let script = noPeer ? nil : (peerScript ?? BenchChildProcess.peerScript("diffusion_unet.py"))
@@ -117,7 +122,8 @@ struct BenchDiffusion: ParsableCommand {
         let spec = "\(kind.rawValue):\(size):\(memoryBatch)"
         let child = try BenchChildProcess.run(
             BenchChildProcess.selfPath,
-            ["bench", "diffusion", "--memory-probe", spec, "--threads", "\(Engine.threads)", "--guidance", "\(guidance)"])
+            ["bench", "diffusion", "--memory-probe", spec, "--threads", "\(Engine.threads)", "--guidance", "\(guidance)"]
+                + (blasKernel.map { ["--blas-kernel", $0.rawValue] } ?? []))
         guard child.status == 0, let bytes = DiffusionPeer.peakBytes(child.stdout) else {
             throw ValidationError("memory probe \(spec) failed (exit \(child.status)): \(child.stderr.suffix(400))")
         }

@@ -24,6 +24,8 @@ struct DiffusionBenchReport: Encodable {
     }
 
     var threads: Int
+    /// OpenBLAS's active kernel family (`--blas-kernel`, `OPENBLAS_CORETYPE` or its own choice).
+    var blasCore: String
     /// One-minute load average before and after: the machine may be shared, so ratios (both sides
     /// measured in the same conditions) are what compare.
     var loadAverage: Double?
@@ -37,8 +39,8 @@ struct DiffusionBenchReport: Encodable {
     /// Issue 8's budget for training and sampling at 64x64, batch 16.
     var memoryTargetBytes = 2_000_000_000
 
-    init(threads: Int, loadAverage: Double?, timedSteps: Int, scheduleSteps: Int) {
-        self.threads = threads; self.loadAverage = loadAverage
+    init(threads: Int, blasCore: String, loadAverage: Double?, timedSteps: Int, scheduleSteps: Int) {
+        self.threads = threads; self.blasCore = blasCore; self.loadAverage = loadAverage
         self.timedSteps = timedSteps; self.scheduleSteps = scheduleSteps
     }
 
@@ -64,7 +66,7 @@ struct DiffusionBenchReport: Encodable {
         func gb(_ b: Int?) -> String { b.map { String(format: "%.2f GB", Double($0) / 1e9) } ?? "-" }
         func pad(_ s: String, _ n: Int) -> String { s.padding(toLength: max(n, s.count), withPad: " ", startingAt: 0) }
         func lpad(_ s: String, _ n: Int) -> String { String(repeating: " ", count: max(0, n - s.count)) + s }
-        var lines = ["UNet2DModel (64, 128, 128), attention head dim 8, 11 classes; \(threads) threads; peer: \(peer ?? "none")"
+        var lines = ["UNet2DModel (64, 128, 128), attention head dim 8, 11 classes; \(threads) threads, OpenBLAS \(blasCore); peer: \(peer ?? "none")"
             + "; load average \(f(loadAverage)) before, \(f(loadAverageAfter)) after"]
         lines.append(pad("training step (fwd+bwd+clip+AdamW+EMA)", 42) + lpad("rounds img/s", 13) + lpad("peer img/s", 12)
             + lpad("rounds/peer", 13))

@@ -21,6 +21,10 @@ struct BenchEngine: ParsableCommand {
     @Flag(help: "Skip the UNet training-step measurement.")
     var skipTrainingStep = false
 
+    @Option(help: ArgumentHelp("OpenBLAS kernel family for the whole run (\(BLASKernel.allCases.map(\.rawValue).joined(separator: ", "))); default: OpenBLAS's own choice.",
+                               valueName: "family"))
+    var blasKernel: BLASKernel?
+
     func validate() throws {
         if seconds <= 0 { throw ValidationError("--seconds must be positive, got \(seconds)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
@@ -28,6 +32,7 @@ struct BenchEngine: ParsableCommand {
 
     func run() throws {
         if let threads { Engine.setThreads(threads) }
+        try BLASKernel.apply(blasKernel)
         let bench = EngineBenchmark(minSeconds: seconds)
         let report = bench.run(trainingSteps: skipTrainingStep ? [] : UNetStepConfig.defaults) { line in
             FileHandle.standardError.write(Data("bench engine: \(line)\n".utf8))
@@ -42,6 +47,12 @@ struct BenchEngine: ParsableCommand {
         print("single-threaded sgemm kernel (GFLOP/s per core, from thread CPU time)")
         for k in report.sgemmKernel {
             print("  " + k.gemm.padding(toLength: 26, withPad: " ", startingAt: 0) + String(format: "%7.1f", k.gflopsPerCore))
+        }
+        for other in report.otherKernels {
+            print("  with the \(other.kernel) kernels (switched in this run):")
+            for k in other.rates {
+                print("    " + k.gemm.padding(toLength: 24, withPad: " ", startingAt: 0) + String(format: "%7.1f", k.gflopsPerCore))
+            }
         }
         print("3x3 convolutions (GFLOP/s; sgemm = OpenBLAS on the same per-image GEMM shape, this run)")
         for c in report.convolutions {
@@ -61,6 +72,25 @@ struct BenchEngine: ParsableCommand {
                              s.config.description, Double(s.parameters) / 1e6, s.secondsPerStep, s.imagesPerSecond,
                              s.cpuSecondsPerStep))
             }
+        }
+    }
+}
+
+
+extension BLASKernel: ExpressibleByArgument {
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
+
+    public init?(argument: String) {
+        guard let k = Self.allCases.first(where: { $0.rawValue.caseInsensitiveCompare(argument) == .orderedSame }) else { return nil }
+        self = k
+    }
+
+    /// Switches the engine to `kernel` (nil: keep OpenBLAS's choice); an error when this OpenBLAS or CPU cannot.
+    static func apply(_ kernel: BLASKernel?) throws {
+        guard let kernel else { return }
+        guard Engine.selectBLASKernel(kernel) else {
+            throw ValidationError("--blas-kernel \(kernel.rawValue): this OpenBLAS (\(Engine.blasCore)) or CPU cannot run it; "
+                                  + "selectable here: \(Engine.selectableBLASKernels.map(\.rawValue).joined(separator: ", "))")
         }
     }
 }
