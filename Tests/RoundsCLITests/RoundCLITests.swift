@@ -115,6 +115,15 @@ import Testing
              "--checklists", Self.pretrained + "/unet"], in: work)
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("no checklist") || bad.stderr.contains("checklist"), "\(bad.stderr)")
+        // A priced endpoint and a budget the first judge run exceeds: the round stops, its images stay stored.
+        try simulator.endpointsYAML(name: "paid", extra: ["price_per_input_token: 0.01"])
+            .write(to: work.appendingPathComponent("paid.yaml"), atomically: true, encoding: .utf8)
+        let broke = try CLIRunner.run(
+            ["round", "--model", Self.pretrained, "--endpoint", "paid", "--endpoints", "paid.yaml", "--objective", "rft",
+             "--max-cost", "0.01", "--out", "P", "--db", "r.sqlite"] + Self.small, in: work)
+        #expect(broke.status == 2)
+        #expect(broke.stderr.contains("judging stopped early (max-cost)"), "\(broke.stderr)")
+        #expect(try Store(path: work.appendingPathComponent("r.sqlite").path).images(origin: .synthetic).count == 8)
         let usage = try CLIRunner.run(["round", "--model", Self.pretrained, "--endpoint", "sim", "--objective", "rft",
                                        "--strength", "0"], in: work)
         #expect(usage.status == 64)

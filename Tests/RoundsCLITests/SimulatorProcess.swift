@@ -28,14 +28,11 @@ final class SimulatorProcess {
     }
 
     /// An endpoints file naming this simulator `name`.
-    func endpointsYAML(name: String = "sim") -> String {
-        """
-        endpoints:
-          - name: \(name)
-            provider: openai
-            base_url: \(baseURL)
-            model: rounds-simulator
-        """
+    func endpointsYAML(name: String = "sim", extra: [String] = []) -> String {
+        ([
+            "endpoints:", "  - name: \(name)", "    provider: openai", "    base_url: \(baseURL)",
+            "    model: rounds-simulator",
+        ] + extra.map { "    " + $0 }).joined(separator: "\n") + "\n"
     }
 
     func stop() {

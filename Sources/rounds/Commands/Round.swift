@@ -123,6 +123,9 @@ struct Round: AsyncParsableCommand {
     @Option(help: "DPO: pairs per optimiser step (MAGIC: 8).")
     var pairsPerStep = 8
 
+    @Option(help: "Stop launching judge requests once the round (both judge runs) has cost this many US dollars.")
+    var maxCost: Double?
+
     @Flag(help: "Print round.json on stdout.")
     var json = false
 
@@ -147,6 +150,7 @@ struct Round: AsyncParsableCommand {
             throw ValidationError("--synthetic-share: expected [0, 1], got \(syntheticShare)")
         }
         if fromOrigin != nil, from == nil { throw ValidationError("--from-origin goes with --from") }
+        if let maxCost, maxCost <= 0 { throw ValidationError("--max-cost: expected a positive amount, got \(maxCost)") }
         _ = try recipe()
         _ = try pairRule()
     }
@@ -189,6 +193,7 @@ struct Round: AsyncParsableCommand {
         }
         let settings = try roundSettings(parent: parent, store: store)
         let stop = StopSignal.install()
+        let spent = Spent()
         let judge: FeedbackRound.Judge = { ids in
             let plan = try JudgeRunPlan.make(
                 store: store, catalog: catalog, prompts: prompts, model: config.model, imageIDs: ids)
@@ -196,7 +201,8 @@ struct Round: AsyncParsableCommand {
             let bar = ProgressLine("judge", total: plan.items.count)
             let summary = try await JudgeRunner(
                 store: store, client: JudgeClient(endpoint: config, apiKey: key), shouldStop: { stop.requested }
-            ).run(plan) { p in bar.update(p.done, detail: "\(p.failed) failed") }
+            ).run(plan, maxCost: maxCost.map { $0 - spent.dollars }) { p in bar.update(p.done, detail: "\(p.failed) failed") }
+            spent.dollars += summary.cost
             for failure in summary.failures.prefix(20) { Console.error("rounds round: \(failure)") }
             if let why = summary.stoppedBecause {
                 throw RoundProblem("judging stopped early (\(why)); the images and verdicts so far are stored")
@@ -287,4 +293,9 @@ struct Round: AsyncParsableCommand {
 struct RoundProblem: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+}
+
+/// Dollars the round's judge runs have cost so far (the budget of `--max-cost` spans both runs).
+final class Spent: @unchecked Sendable {
+    var dollars = 0.0
 }
