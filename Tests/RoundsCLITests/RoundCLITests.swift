@@ -124,6 +124,14 @@ import Testing
         #expect(broke.status == 2)
         #expect(broke.stderr.contains("judging stopped early (max-cost)"), "\(broke.stderr)")
         #expect(try Store(path: work.appendingPathComponent("r.sqlite").path).images(origin: .synthetic).count == 8)
+        // Nothing listens on the endpoint: every request fails, the round says so and stops.
+        try "endpoints:\n  - name: gone\n    provider: openai\n    base_url: http://127.0.0.1:9/v1\n    model: m\n"
+            .write(to: work.appendingPathComponent("gone.yaml"), atomically: true, encoding: .utf8)
+        let gone = try CLIRunner.run(
+            ["round", "--model", Self.pretrained, "--endpoint", "gone", "--endpoints", "gone.yaml", "--objective", "rft",
+             "--out", "G", "--db", "r.sqlite"] + Self.small, in: work)
+        #expect(gone.status == 2)
+        #expect(gone.stderr.contains("the judge answered none of 8 request(s)"), "\(gone.stderr)")
         let usage = try CLIRunner.run(["round", "--model", Self.pretrained, "--endpoint", "sim", "--objective", "rft",
                                        "--strength", "0"], in: work)
         #expect(usage.status == 64)

@@ -204,6 +204,10 @@ struct Round: AsyncParsableCommand {
             ).run(plan, maxCost: maxCost.map { $0 - spent.dollars }) { p in bar.update(p.done, detail: "\(p.failed) failed") }
             spent.dollars += summary.cost
             for failure in summary.failures.prefix(20) { Console.error("rounds round: \(failure)") }
+            if summary.judged == 0, summary.failed > 0 {
+                throw RoundProblem("the judge answered none of \(summary.failed) request(s) (run "
+                    + "\(summary.runID.map(String.init) ?? "?"); the failures are above); the images are stored")
+            }
             if let why = summary.stoppedBecause {
                 throw RoundProblem("judging stopped early (\(why)); the images and verdicts so far are stored")
             }
