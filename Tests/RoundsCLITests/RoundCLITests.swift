@@ -136,5 +136,10 @@ import Testing
                                        "--strength", "0"], in: work)
         #expect(usage.status == 64)
         #expect(usage.stderr.contains("--strength"))
+        // The broker's own checks on the pair rule, before anything is sampled.
+        let margin = try CLIRunner.run(["round", "--model", Self.pretrained, "--endpoint", "sim", "--objective", "dpo",
+                                        "--rule", "margin", "--margin", "2"], in: work)
+        #expect(margin.status == 64)
+        #expect(margin.stderr.contains("margin must be in [0, 1], got 2.0"), "\(margin.stderr)")
     }
 }

@@ -23,11 +23,25 @@ public struct SampleWriter {
     }
 
     /// The sampler parameters stored with each image.
-    var samplerParameters: JSONValue {
-        [
+    var samplerParameters: JSONValue { Self.parameters(options) }
+
+    /// `options` as stored with an image, plus `extra` (an image-to-image round adds its strength).
+    static func parameters(_ options: GenerationOptions, extra: [String: JSONValue] = [:]) -> JSONValue {
+        let base: [String: JSONValue] = [
             "scheduler": .string(options.scheduler.rawValue), "steps": .number(Double(options.steps)),
             "eta": .number(options.eta), "guidance_scale": .number(options.guidanceScale),
         ]
+        return .object(base.merging(extra) { _, new in new })
+    }
+
+    /// Creates `outDir/<condition's name>` and returns the name (the file-name stem) and the folder.
+    static func conditionFolder(_ condition: String, in outDir: String) throws -> (stem: String, folder: String) {
+        let stem = String(condition.split(separator: "/").last ?? Substring(condition))
+        let folder = "\(outDir)/\(stem)"
+        do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
+            throw DiffusionError(.io, "\(folder): cannot create the output folder", cause: error)
+        }
+        return (stem, folder)
     }
 
     /// Samples every condition of `model` into `outDir/<condition>/`, and adds the images to `store`.
@@ -42,11 +56,7 @@ public struct SampleWriter {
         let total = perCondition * m.conditions.count
         var records: [ImageRecord] = []
         for (index, condition) in m.conditions.enumerated() {
-            let stem = String(condition.split(separator: "/").last ?? Substring(condition))
-            let folder = "\(outDir)/\(stem)"
-            do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
-                throw DiffusionError(.io, "\(folder): cannot create the output folder", cause: error)
-            }
+            let (stem, folder) = try Self.conditionFolder(condition, in: outDir)
             var made = 0, batchIndex: UInt64 = 0
             while made < perCondition {
                 let n = min(batch, perCondition - made)

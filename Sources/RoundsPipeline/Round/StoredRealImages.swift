@@ -7,15 +7,14 @@ import RoundsStore
 /// conditions, in the train split (or without a split); never the test split, which CAS and reports
 /// hold out.
 public enum StoredRealImages {
-    /// Model inputs of the stored real training images of `model`'s conditions, with their stored rows.
+    /// Model inputs of the stored real training images of `model`'s conditions.
     ///
     /// - Throws: naming the file, when a stored image's file is gone or unreadable.
     public static func load(store: Store, model: DiffusionModel, limitPerCondition: Int? = nil) throws
-        -> (examples: [FinetuneExample], records: [ImageRecord])
+        -> [FinetuneExample]
     {
         let channels = model.unet.config.inChannels, size = model.manifest.imageSize
         var examples: [FinetuneExample] = []
-        var records: [ImageRecord] = []
         for (label, name) in model.manifest.conditions.enumerated() {
             guard let condition = try? ConditionID(parsing: name) else { continue }
             var rows = try store.images(condition: condition, origin: .real).filter { $0.split != .test }
@@ -23,9 +22,8 @@ public enum StoredRealImages {
             for row in rows {
                 examples.append(FinetuneExample(
                     image: try ModelImages.input(path: row.path, channels: channels, size: size), label: label))
-                records.append(row)
             }
         }
-        return (examples, records)
+        return examples
     }
 }

@@ -41,13 +41,7 @@ public struct TransferWriter {
         self.batch = batch
     }
 
-    var samplerParameters: JSONValue {
-        [
-            "scheduler": .string(options.scheduler.rawValue), "steps": .number(Double(options.steps)),
-            "eta": .number(options.eta), "guidance_scale": .number(options.guidanceScale),
-            "strength": .number(strength),
-        ]
-    }
+    var samplerParameters: JSONValue { SampleWriter.parameters(options, extra: ["strength": .number(strength)]) }
 
     /// Transfers every source to every condition of `model` into `outDir/<condition>/` and stores the outputs.
     public func write(
@@ -60,11 +54,7 @@ public struct TransferWriter {
         let total = inputs.count * m.conditions.count
         var records: [ImageRecord] = []
         for (index, condition) in m.conditions.enumerated() {
-            let stem = String(condition.split(separator: "/").last ?? Substring(condition))
-            let folder = "\(outDir)/\(stem)"
-            do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
-                throw DiffusionError(.io, "\(folder): cannot create the output folder", cause: error)
-            }
+            let (stem, folder) = try SampleWriter.conditionFolder(condition, in: outDir)
             var made = 0, batchIndex: UInt64 = 0
             while made < inputs.count {
                 let group = Array(inputs[made..<min(made + batch, inputs.count)])

@@ -175,12 +175,7 @@ struct BrokerRFT: AsyncParsableCommand {
     }
 
     func function() throws -> WeightFunction {
-        switch weighting {
-        case "linear": return .defaultLinear
-        case "threshold": return .threshold(tau: threshold, low: 0)
-        case "softmax": return .softmax(temperature: temperature)
-        default: throw ValidationError("--weighting must be linear, threshold or softmax, got '\(weighting)'")
-        }
+        try WeightFunction.named(weighting, threshold: threshold, temperature: temperature)
     }
 
     func recipe() throws -> RFTWeighting {
@@ -228,6 +223,18 @@ struct BrokerRFT: AsyncParsableCommand {
             }
         } catch {
             throw StoreCommandFailure.exit(error)
+        }
+    }
+}
+
+extension WeightFunction {
+    /// The `--weighting` of `broker rft` and `round`, with its `--threshold` τ and `--temperature` T.
+    static func named(_ name: String, threshold: Double, temperature: Double) throws -> WeightFunction {
+        switch name {
+        case "linear": return .defaultLinear
+        case "threshold": return .threshold(tau: threshold, low: 0)
+        case "softmax": return .softmax(temperature: temperature)
+        default: throw ValidationError("--weighting must be linear, threshold or softmax, got '\(name)'")
         }
     }
 }

@@ -48,13 +48,7 @@ struct BrokerDPO: AsyncParsableCommand {
         }
     }
 
-    func pairRule() throws -> PairRule {
-        switch rule {
-        case "magic": return .magic
-        case "margin": return .margin(margin)
-        default: throw ValidationError("--rule must be magic or margin, got '\(rule)'")
-        }
-    }
+    func pairRule() throws -> PairRule { try PairRule.named(rule, margin: margin) }
 
     func run() async throws {
         do {
@@ -90,6 +84,17 @@ struct BrokerDPO: AsyncParsableCommand {
             }
         } catch {
             throw StoreCommandFailure.exit(error)
+        }
+    }
+}
+
+extension PairRule {
+    /// The `--rule` of `broker dpo` and `round`, with its `--margin`.
+    static func named(_ name: String, margin: Double) throws -> PairRule {
+        switch name {
+        case "magic": return .magic
+        case "margin": return .margin(margin)
+        default: throw ValidationError("--rule must be magic or margin, got '\(name)'")
         }
     }
 }

@@ -151,8 +151,13 @@ struct Round: AsyncParsableCommand {
         }
         if fromOrigin != nil, from == nil { throw ValidationError("--from-origin goes with --from") }
         if let maxCost, maxCost <= 0 { throw ValidationError("--max-cost: expected a positive amount, got \(maxCost)") }
-        _ = try recipe()
-        _ = try pairRule()
+        // The same checks as `broker rft` and `broker dpo`, here before any sampling or judging.
+        do {
+            try RFTWeighting(function: try recipe()).validate()
+            try pairRule().validate()
+        } catch let error as BrokerError {
+            throw ValidationError(error.message)
+        }
     }
 
     func run() async throws {
@@ -187,9 +192,9 @@ struct Round: AsyncParsableCommand {
         }
         let real = try StoredRealImages.load(store: store, model: parent, limitPerCondition: realPerCondition)
         if objective.contains(.rft) {
-            Console.error(real.examples.isEmpty
+            Console.error(real.isEmpty
                 ? "rounds round: no stored real images of the model's conditions; RFT trains on the weighted samples only"
-                : "rounds round: RFT's real term uses \(real.examples.count) stored real image(s)")
+                : "rounds round: RFT's real term uses \(real.count) stored real image(s)")
         }
         let settings = try roundSettings(parent: parent, store: store)
         let stop = StopSignal.install()
@@ -216,7 +221,7 @@ struct Round: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let bars = ProgressBars()
         let result = try await FeedbackRound(settings: settings, store: store, catalog: catalog, outDir: out).run(
-            parent: parent, parentDirectory: model, real: real.examples, judge: judge, judgeModel: config.model,
+            parent: parent, parentDirectory: model, real: real, judge: judge, judgeModel: config.model,
             log: { Console.error($0) }
         ) { bars.update($0, $1, $2) }
         var doc = RoundSummary.fields(result, settings: settings)
@@ -226,7 +231,7 @@ struct Round: AsyncParsableCommand {
         doc["judge_runs"] = .object(result.judgeRuns.mapValues { .number(Double($0)) })
         doc["models"] = .object(Dictionary(uniqueKeysWithValues: result.modelDirectories.map { ($0.key.rawValue, .string($0.value)) }))
         doc["signal"] = .object(Dictionary(uniqueKeysWithValues: result.signalFiles.map { ($0.key.rawValue, .string($0.value)) }))
-        doc["real_images"] = .number(Double(real.examples.count))
+        doc["real_images"] = .number(Double(real.count))
         doc["store"] = .string(store.path)
         doc["seconds"] = .number((Date().timeIntervalSince(started) * 10).rounded() / 10)
         let text = JSONValue.object(doc).prettyString + "\n"
@@ -276,21 +281,10 @@ struct Round: AsyncParsableCommand {
     }
 
     private func recipe() throws -> WeightFunction {
-        switch weighting {
-        case "linear": return .defaultLinear
-        case "threshold": return .threshold(tau: threshold, low: 0)
-        case "softmax": return .softmax(temperature: temperature)
-        default: throw ValidationError("--weighting must be linear, threshold or softmax, got '\(weighting)'")
-        }
+        try WeightFunction.named(weighting, threshold: threshold, temperature: temperature)
     }
 
-    private func pairRule() throws -> PairRule {
-        switch rule {
-        case "magic": return .magic
-        case "margin": return .margin(margin)
-        default: throw ValidationError("--rule must be magic or margin, got '\(rule)'")
-        }
-    }
+    private func pairRule() throws -> PairRule { try PairRule.named(rule, margin: margin) }
 }
 
 /// A round that cannot go on; printed as `error: …` with exit status 2.
