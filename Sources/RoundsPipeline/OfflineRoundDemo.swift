@@ -89,7 +89,7 @@ public struct OfflineRoundDemo {
                 parent: parent, parentDirectory: settings.pretrained, real: real.train, judge: judge,
                 judgeModel: SimulatorServer.modelName, log: log, progress: progress)
             await server.stop()
-            let recognised = try recognition(result, real: real.train, model: parent, log: log)
+            let recognised = try recognition(result, real: real.train.map(\.example), model: parent, log: log)
             var summary = DemoSummary(
                 result: result, settings: settings, judgeCheck: judgeCheck, storePath: storePath,
                 seconds: Date().timeIntervalSince(start))
@@ -104,7 +104,7 @@ public struct OfflineRoundDemo {
     /// Paints the benchmark into `out/dataset`, stores it as real images and returns the model inputs of
     /// the train split (RFT's real term) and the test split's records (the judge check).
     private func paintRealImages(store: Store, model: DiffusionModel, log: (String) -> Void) throws
-        -> (train: [FinetuneExample], test: [(ImageRecord, Set<String>)])
+        -> (train: [RealExample], test: [(ImageRecord, Set<String>)])
     {
         let dataset = try Self.dataset(perCondition: settings.realPerCondition, defectRate: settings.defectRate)
         let dataDir = settings.outDir + "/dataset"
@@ -114,7 +114,7 @@ public struct OfflineRoundDemo {
                 : ""))
         _ = try DatasetWriter(dataset: dataset).write(to: dataDir)
         var records: [ImageRecord] = []
-        var train: [FinetuneExample] = []
+        var train: [RealExample] = []
         var test: [(ImageRecord, Set<String>)] = []
         let (channels, size) = (model.unet.config.inChannels, model.manifest.imageSize)
         for item in try dataset.items() {
@@ -131,7 +131,8 @@ public struct OfflineRoundDemo {
                 test.append((record, Set(item.spec.failing.map(\.rawValue))))
             } else {
                 let label = try model.manifest.classIndex(of: condition.description)
-                train.append(FinetuneExample(image: ModelImages.input(loaded.image, channels: channels, size: size), label: label))
+                train.append(RealExample(record: record, example: FinetuneExample(
+                    image: ModelImages.input(loaded.image, channels: channels, size: size), label: label)))
             }
         }
         _ = try store.addImages(records)

@@ -24,7 +24,19 @@ import Testing
             let ci = try #require(node?["ci95"]?.arrayValue)
             #expect(ci.count == 2 && ci[0].doubleValue! <= rate && rate <= ci[1].doubleValue!)
             #expect(node?["per_criterion"]?.objectValue?.count == 20, "\(model): 4 conditions x 5 criteria")
+            let measured = try #require(node?["measured"]?["all_criteria_rate"]?.doubleValue, "\(model): ground truth")
+            #expect((0...1).contains(measured))
+            #expect(node?["measured"]?["n"]?.doubleValue == 32)
+            #expect(node?["measured"]?["per_condition"]?.objectValue?.count == 4)
         }
+        for objective in ["rft", "dpo"] {
+            #expect(summary["gain"]?[objective]?["measured_ratio"] != nil, "gain.\(objective).measured_ratio")
+            #expect(summary["gain"]?[objective]?["measured_intervals_overlap"]?.boolValue != nil)
+        }
+        #expect(summary["training"]?["rft"]?["judge_real"]?.boolValue == false)
+        #expect(summary["training"]?["rft"]?["real_images"]?.doubleValue == 820, "every real train image without --judge-real")
+        #expect(summary["training"]?["dpo"]?["sft_weight"]?.doubleValue == 0)
+
         for model in ["before", "rft", "dpo"] {
             let accuracy = try #require(summary["classifier_accuracy"]?[model]?.doubleValue, "classifier_accuracy.\(model)")
             #expect((0...1).contains(accuracy))
@@ -52,8 +64,20 @@ import Testing
     @Test func finetuneConsumesTheBrokersFilesAndNamesAMissingImage() throws {
         let work = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
-        let demo = try CLIRunner.run(["demo", "--quick", "--out", "out", "--pretrained", Self.pretrained], in: work)
+        // Real images painted with broken criteria, judged and filtered for RFT's real term; DPO with the
+        // winner term. Both change only what the finetuning reads, which the commands below consume.
+        let demo = try CLIRunner.run(
+            ["demo", "--quick", "--out", "out", "--pretrained", Self.pretrained, "--defect-rate", "0.5", "--judge-real",
+             "--dpo-sft-weight", "1"], in: work)
         #expect(demo.status == 0, "\(demo.stderr)")
+        let summary = try JSONValue(parsing: Data(contentsOf: work.appendingPathComponent("out/summary.json")))
+        let realTerm = summary["training"]?["rft"]
+        #expect(realTerm?["judge_real"]?.boolValue == true)
+        #expect(realTerm?["real_images_available"]?.doubleValue == 820)
+        let kept = try #require(realTerm?["real_images"]?.doubleValue)
+        #expect(kept > 100 && kept < 600, "about half the real images are painted broken and the judge drops those (kept \(kept))")
+        #expect(summary["training"]?["dpo"]?["sft_weight"]?.doubleValue == 1)
+        #expect(demo.stderr.contains("real training images meet every criterion"))
         let db = ["--db", "out/rounds.sqlite"]
         let rft = try CLIRunner.run(
             ["finetune", "--model", Self.pretrained, "--objective", "rft", "--signal", "out/signal/rft-weights.csv",
@@ -86,5 +110,30 @@ import Testing
         let result = try CLIRunner.run(["demo", "--quick", "--out", "out", "--pretrained", "nowhere"], in: work)
         #expect(result.status == 2)
         #expect(result.stderr.contains("nowhere: no pretrained model"))
+    }
+}
+
+/// `rounds dataset measure`: the ground truth of painted folders, as text and JSON, and a clear error.
+@Suite struct DatasetMeasureCLITests {
+    @Test func measuresPaintedFoldersAndNamesABadOne() throws {
+        let work = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let synth = try CLIRunner.run(["dataset", "synth", "--out", "clean", "--per-condition", "3"], in: work)
+        #expect(synth.status == 0, "\(synth.stderr)")
+        let text = try CLIRunner.run(["dataset", "measure", "clean"], in: work)
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("all criteria         100.0%"), "\(text.stdout)")
+        #expect(text.stdout.contains("ground truth"))
+        _ = try CLIRunner.run(["dataset", "synth", "--out", "broken", "--per-condition", "3", "--defect-rate", "1"], in: work)
+        let json = try CLIRunner.run(["dataset", "measure", "clean", "broken", "--json"], in: work)
+        #expect(json.status == 0, "\(json.stderr)")
+        let reports = try #require(try JSONValue(parsing: json.stdout).arrayValue)
+        #expect(reports.count == 2)
+        #expect(reports[0]["all_criteria"]?["rate"]?.doubleValue == 1)
+        #expect(reports[1]["all_criteria"]?["rate"]?.doubleValue == 0, "every image painted with a broken criterion")
+        #expect(reports[1]["per_criterion"]?.objectValue?.count == 20)
+        let missing = try CLIRunner.run(["dataset", "measure", "nowhere"], in: work)
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("nowhere: no such folder"), "\(missing.stderr)")
     }
 }

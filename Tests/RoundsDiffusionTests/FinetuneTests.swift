@@ -122,6 +122,43 @@ import Testing
         }
     }
 
+    @Test func winnerTermAddsTheWinnersMeanLossAndItsGradient() {
+        let base: [Float] = [0.11, 0.31, 0.24, 0.19, 0.40, 0.05]
+        let reference: [Float] = [0.12, 0.28, 0.22, 0.21, 0.35, 0.07]
+        let (beta, lambda): (Float, Float) = (20, 0.7)
+        let plain = DPOLoss.value(policyErrors: Tensor(shape: [6], scalars: base), referenceErrors: reference, beta: beta)
+        let x = Tensor(shape: [6], scalars: base).trackingGradient()
+        let anchored = DPOLoss.value(policyErrors: x, referenceErrors: reference, beta: beta, sftWeight: lambda)
+        let winners = Double(base[0] + base[1] + base[2]) / 3
+        #expect(abs(Double(anchored.loss.scalar) - (Double(plain.loss.scalar) + Double(lambda) * winners)) < 1e-6)
+        #expect(anchored.inside == plain.inside, "the term changes the loss, not the preference margins")
+        anchored.loss.backward()
+        let grad = x.grad!.scalars
+        func f(_ v: [Double]) -> Double {
+            var s = 0.0
+            for i in 0..<3 {
+                let z = -Double(beta) / 2 * ((v[i] - v[3 + i]) - Double(reference[i] - reference[3 + i]))
+                s += log(1 + exp(-z))
+            }
+            return s / 3 + Double(lambda) * (v[0] + v[1] + v[2]) / 3
+        }
+        let h = 1e-6
+        for i in 0..<6 {
+            var up = base.map(Double.init), down = up
+            up[i] += h
+            down[i] -= h
+            let numeric = (f(up) - f(down)) / (2 * h)
+            #expect(abs(Double(grad[i]) - numeric) < 1e-3 * max(1, abs(numeric)), "component \(i)")
+        }
+    }
+
+    @Test func negativeWinnerWeightIsRefused() throws {
+        let model = try TrainerTests().tinyModel()
+        #expect(throws: DiffusionError.self) {
+            try DPOTrainer(model: model, training: TrainingOptions(), options: DPOOptions(beta: 100, sftWeight: -1))
+        }
+    }
+
     @Test func firstStepStartsAtLog2AndTheReferenceStaysFrozen() throws {
         let model = try TrainerTests().tinyModel()
         var training = TrainingOptions()

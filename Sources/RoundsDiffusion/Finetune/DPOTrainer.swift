@@ -6,10 +6,13 @@ public struct DPOOptions: Sendable, Equatable {
     public var beta: Float = 2000
     /// Draw timesteps from `0..<maxTimestep` (MAGIC: `strength·T` for image-to-image pairs); nil: all T.
     public var maxTimestep: Int?
+    /// λ: weight of the winners' plain denoising loss added to the DPO loss (`DPOLoss`); 0 for none.
+    public var sftWeight: Float
 
-    public init(beta: Float = 2000, maxTimestep: Int? = nil) {
+    public init(beta: Float = 2000, maxTimestep: Int? = nil, sftWeight: Float = 0) {
         self.beta = beta
         self.maxTimestep = maxTimestep
+        self.sftWeight = sftWeight
     }
 }
 
@@ -36,6 +39,9 @@ public final class DPOTrainer {
     public init(model: DiffusionModel, training: TrainingOptions, options: DPOOptions) throws(DiffusionError) {
         guard options.beta > 0, options.beta.isFinite else {
             throw DiffusionError(.invalidArgument, "DPO beta: expected a positive number, got \(options.beta)")
+        }
+        guard options.sftWeight >= 0, options.sftWeight.isFinite else {
+            throw DiffusionError(.invalidArgument, "DPO SFT weight: expected a number ≥ 0, got \(options.sftWeight)")
         }
         trainer = try DiffusionTrainer(model: model, options: training)
         _ = try trainer.timestepLimit(options.maxTimestep)
@@ -73,7 +79,8 @@ public final class DPOTrainer {
         }
         let ctx = ForwardContext(training: true, rng: PCG32(seed: trainer.rng.next()))
         let errors = Tensor.mseLossPerSample(unet.forward(noisy, timesteps: tf, classLabels: both, context: ctx), target)
-        let value = DPOLoss.value(policyErrors: errors, referenceErrors: refErrors, beta: options.beta)
+        let value = DPOLoss.value(
+            policyErrors: errors, referenceErrors: refErrors, beta: options.beta, sftWeight: options.sftWeight)
         value.loss.backward()
         let norm = trainer.applyGradients()
         return DPOStepResult(

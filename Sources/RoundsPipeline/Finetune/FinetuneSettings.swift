@@ -92,6 +92,7 @@ public struct FinetuneSettings: Sendable, Equatable {
             h["beta"] = .number(Double(dpo.beta))
             h["pairs_per_step"] = .number(Double(pairsPerStep))
             h["max_timestep"] = dpo.maxTimestep.map { .number(Double($0)) } ?? .null
+            h["sft_weight"] = .number(Double(dpo.sftWeight))
         }
         return h
     }

@@ -25,12 +25,17 @@ public struct FeedbackRound {
         /// Pair candidates per condition for the pair rule.
         public var pairsPerCondition: Int
         public var generator: String
+        /// Judge the real training images too, and keep in RFT's real term only those meeting every
+        /// criterion. Real data can be clinically wrong as well (mislabelled, or a benchmark painted with
+        /// broken criteria); without this the real term pulls the model back towards its flaws.
+        public var judgeReal: Bool
 
         public init(
             images: RoundImages, objectives: [FinetuneObjective], rft: FinetuneSettings, dpo: FinetuneSettings,
             weighting: RFTWeighting, pairRule: PairRule = .magic, pairsPerCondition: Int = 512,
-            generator: String = "rounds"
+            generator: String = "rounds", judgeReal: Bool = false
         ) {
+            self.judgeReal = judgeReal
             self.images = images
             self.objectives = objectives
             self.rft = rft
@@ -55,6 +60,9 @@ public struct FeedbackRound {
         public var rftWeights: (count: Int, meanWeight: Double)?
         public var dpoCounts: PairCounts?
         public var signalFiles: [FinetuneObjective: String] = [:]
+        /// RFT's real term: the real images it trained on, of how many (fewer when `judgeReal` kept only
+        /// those meeting every criterion).
+        public var realImages: (used: Int, of: Int) = (0, 0)
     }
 
     public var settings: Settings
@@ -71,7 +79,7 @@ public struct FeedbackRound {
 
     /// Runs the round from `parent` (saved at `parentDirectory`), with `real` images for RFT's β_r term.
     public func run(
-        parent: DiffusionModel, parentDirectory: String, real: [FinetuneExample], judge: Judge, judgeModel: String,
+        parent: DiffusionModel, parentDirectory: String, real: [RealExample], judge: Judge, judgeModel: String,
         log: (String) -> Void, progress: (String, Int, Int) -> Void
     ) async throws -> Result {
         let parentID = try CheckpointRecorder.record(parent, directory: parentDirectory, store: store)
@@ -82,6 +90,8 @@ public struct FeedbackRound {
         result.samples["before"] = before.images
         result.judgeRuns["before"] = before.runID
         try FileManager.default.createDirectory(atPath: "\(outDir)/signal", withIntermediateDirectories: true)
+        let realTerm = try await realTerm(real, judge: judge, log: log)
+        result.realImages = (realTerm.count, real.count)
 
         for objective in settings.objectives {
             let data: FinetuneData
@@ -96,7 +106,7 @@ public struct FeedbackRound {
                 log("broker: RFT weights for \(weights.count) images (mean weight "
                     + String(format: "%.3f", result.rftWeights!.meanWeight) + ") → \(signal)")
                 let synthetic = try SignalExamples.rft(try TrainingSignal.readWeights(path: signal), model: parent)
-                data = .rft(synthetic: synthetic, real: real)
+                data = .rft(synthetic: synthetic, real: realTerm)
             case .dpo:
                 // MAGIC pairs image-to-image outputs of the same source; sampled images pair within a condition.
                 let sameSource: Bool
@@ -152,12 +162,23 @@ public struct FeedbackRound {
                 beforeRate: before.evaluation.allCriteria.rate, afterRate: after.evaluation.allCriteria.rate,
                 summary: JSONValue.object([
                     "before": RoundSummary.block(before.evaluation), "after": RoundSummary.block(after.evaluation),
-                    "gain": RoundSummary.gain(before: before.evaluation.allCriteria, after: after.evaluation.allCriteria),
+                    "gain": RoundSummary.gain(before: before.evaluation, after: after.evaluation),
                     "training": RoundSummary.training(objective, result: result, settings: self.settings),
                     "signal": .string(signal),
                 ]).canonicalString))
         }
         return result
+    }
+
+    /// The real images of RFT's real term: all of them, or with `judgeReal` those the judge finds
+    /// meeting every criterion.
+    private func realTerm(_ real: [RealExample], judge: Judge, log: (String) -> Void) async throws -> [FinetuneExample] {
+        guard settings.judgeReal, settings.objectives.contains(.rft), !real.isEmpty else { return real.map(\.example) }
+        let summary = try await judge(real.map(\.record.id))
+        let kept = try ModelEvaluation.meetingAll(real.map(\.record), store: store, catalog: catalog)
+        log("judge real: \(summary.judged) judged, \(summary.failed) failed; \(kept.count) of \(real.count) real "
+            + "training images meet every criterion and stay in RFT's real term")
+        return real.filter { kept.contains($0.record.id) }.map(\.example)
     }
 
     private func sampleAndJudge(

@@ -16,8 +16,14 @@ public struct ModelEvaluation: Sendable, Codable, Equatable {
     public var perSkinTone: [String: Proportion]
     /// Images without verdicts (failed requests): left out of every share.
     public var unjudged: Int
+    /// The procedural benchmark's ground truth (`GroundTruth`: the criteria measured from the pixels,
+    /// without the simulator judge's noise) of every image of a synthetic-domain condition; nil when
+    /// there are none (a clinical domain has no ground truth to measure).
+    public var measured: Proportion?
+    public var measuredPerCondition: [String: Proportion] = [:]
 
-    /// Reads the latest verdicts of `images` against their conditions' checklists.
+    /// Reads the latest verdicts of `images` against their conditions' checklists, and measures the
+    /// ground truth of the procedural benchmark's images.
     public static func evaluate(images: [ImageRecord], store: Store, catalog: ChecklistCatalog) throws -> ModelEvaluation {
         var all = (0, 0), unjudged = 0
         var criteria: [String: (Int, Int)] = [:], conditions: [String: (Int, Int)] = [:], tones: [String: (Int, Int)] = [:]
@@ -25,10 +31,46 @@ public struct ModelEvaluation: Sendable, Codable, Equatable {
             table[key, default: (0, 0)].0 += ok ? 1 : 0
             table[key, default: (0, 0)].1 += 1
         }
+        for (image, condition, verdicts, met) in try judged(images, store: store, catalog: catalog) {
+            guard let met, let condition else {
+                unjudged += 1
+                continue
+            }
+            all.0 += met ? 1 : 0
+            all.1 += 1
+            add(&conditions, condition.name, met)
+            add(&tones, Self.skinTone(of: image), met)
+            for v in verdicts { add(&criteria, "\(condition.name)/\(v.criterionID)", v.verdict == .met) }
+        }
+        let p = { (t: [String: (Int, Int)]) in t.mapValues { Proportion(successes: $0.0, total: $0.1) } }
+        var evaluation = ModelEvaluation(
+            allCriteria: Proportion(successes: all.0, total: all.1), perCriterion: p(criteria),
+            perCondition: p(conditions), perSkinTone: p(tones), unjudged: unjudged)
+        let truths = try groundTruths(images)
+        if !truths.isEmpty {
+            evaluation.measured = Proportion(successes: truths.count { $0.meetsAll }, total: truths.count)
+            evaluation.measuredPerCondition = Dictionary(grouping: truths, by: \.condition.rawValue).mapValues {
+                Proportion(successes: $0.count { $0.meetsAll }, total: $0.count)
+            }
+        }
+        return evaluation
+    }
+
+    /// Ids of the `images` whose latest verdicts meet every criterion of their checklist.
+    public static func meetingAll(_ images: [ImageRecord], store: Store, catalog: ChecklistCatalog) throws -> Set<String> {
+        Set(try judged(images, store: store, catalog: catalog).filter { $0.met == true }.map(\.image.id))
+    }
+
+    /// Each image with its condition, its latest verdicts and whether they meet every criterion (nil when
+    /// unjudged or its condition has no checklist).
+    private static func judged(_ images: [ImageRecord], store: Store, catalog: ChecklistCatalog) throws
+        -> [(image: ImageRecord, condition: ConditionID?, verdicts: [LatestVerdict], met: Bool?)]
+    {
+        var out: [(ImageRecord, ConditionID?, [LatestVerdict], Bool?)] = []
         let byCondition = Dictionary(grouping: images) { $0.condition?.description ?? "" }
-        for (condition, group) in byCondition.sorted(by: { $0.key < $1.key }) {
+        for (_, group) in byCondition.sorted(by: { $0.key < $1.key }) {
             guard let id = group.first?.condition, let checklist = catalog.checklists[id] else {
-                unjudged += group.count
+                out += group.map { ($0, $0.condition, [], nil) }
                 continue
             }
             let latest = Dictionary(grouping: try store.latestVerdicts(checklistVersion: checklist.version, imageIDs: group.map(\.id))) {
@@ -36,22 +78,23 @@ public struct ModelEvaluation: Sendable, Codable, Equatable {
             }
             for image in group {
                 guard let verdicts = latest[image.id], !verdicts.isEmpty else {
-                    unjudged += 1
+                    out.append((image, id, [], nil))
                     continue
                 }
                 let met = verdicts.allSatisfy { $0.verdict == .met } && verdicts.count == checklist.criteria.count
-                all.0 += met ? 1 : 0
-                all.1 += 1
-                add(&conditions, id.name, met)
-                add(&tones, Self.skinTone(of: image), met)
-                for v in verdicts { add(&criteria, "\(id.name)/\(v.criterionID)", v.verdict == .met) }
+                out.append((image, id, verdicts, met))
             }
-            _ = condition
         }
-        let p = { (t: [String: (Int, Int)]) in t.mapValues { Proportion(successes: $0.0, total: $0.1) } }
-        return ModelEvaluation(
-            allCriteria: Proportion(successes: all.0, total: all.1), perCriterion: p(criteria),
-            perCondition: p(conditions), perSkinTone: p(tones), unjudged: unjudged)
+        return out
+    }
+
+    /// The ground truth of the images of synthetic-domain conditions.
+    static func groundTruths(_ images: [ImageRecord]) throws -> [GroundTruth] {
+        try images.compactMap { image in
+            guard let c = image.condition, c.domain == SyntheticCondition.domain,
+                  let condition = SyntheticCondition(rawValue: c.name) else { return nil }
+            return try GroundTruth.measure(path: image.path, as: condition)
+        }
     }
 
     /// The stored band, or the band nearest to the skin measured around the lesion.

@@ -13,7 +13,7 @@ public enum RoundSummary {
         var after: [String: JSONValue] = [:], gain: [String: JSONValue] = [:], training: [String: JSONValue] = [:]
         for (o, e) in result.after {
             after[o.rawValue] = block(e)
-            gain[o.rawValue] = self.gain(before: result.before.allCriteria, after: e.allCriteria)
+            gain[o.rawValue] = self.gain(before: result.before, after: e)
             training[o.rawValue] = self.training(o, result: result, settings: settings)
         }
         return [
@@ -25,20 +25,35 @@ public enum RoundSummary {
         ]
     }
 
-    /// One model's shares.
+    /// One model's shares: the judge's, and (procedural benchmark only) the measured ground truth.
     public static func block(_ e: ModelEvaluation) -> JSONValue {
         let rates = { (t: [String: Proportion]) in JSONValue.object(t.mapValues { .number($0.rate) }) }
-        return [
+        var b: [String: JSONValue] = [
             "all_criteria_rate": .number(e.allCriteria.rate),
             "ci95": .array(e.allCriteria.ci95.map(JSONValue.number)),
             "n": .number(Double(e.allCriteria.total)),
             "per_criterion": rates(e.perCriterion), "per_condition": rates(e.perCondition),
             "per_skin_tone": rates(e.perSkinTone),
         ]
+        if let m = e.measured {
+            b["measured"] = [
+                "all_criteria_rate": .number(m.rate), "ci95": .array(m.ci95.map(JSONValue.number)),
+                "n": .number(Double(m.total)), "per_condition": rates(e.measuredPerCondition),
+            ]
+        }
+        return .object(b)
     }
 
-    /// The after/before ratio and whether the 95% intervals overlap.
-    public static func gain(before b: Proportion, after a: Proportion) -> JSONValue {
+    /// The after/before ratio and whether the 95% intervals overlap, by the judge and by measurement.
+    public static func gain(before b: ModelEvaluation, after a: ModelEvaluation) -> JSONValue {
+        var g = gainFields(before: b.allCriteria, after: a.allCriteria)
+        if let mb = b.measured, let ma = a.measured {
+            for (k, v) in gainFields(before: mb, after: ma) { g["measured_" + k] = v }
+        }
+        return .object(g)
+    }
+
+    static func gainFields(before b: Proportion, after a: Proportion) -> [String: JSONValue] {
         [
             "ratio": b.rate > 0 ? .number(a.rate / b.rate) : .null,
             "intervals_overlap": .bool(a.ci95[0] <= b.ci95[1] && b.ci95[0] <= a.ci95[1]),
@@ -58,6 +73,7 @@ public enum RoundSummary {
             t["margin"] = curve.map { .number(Double($0.recent(20) { $0.margin })) } ?? .null
             t["beta"] = .number(Double(settings.dpo.dpo.beta))
             t["pairs_per_step"] = .number(Double(settings.dpo.pairsPerStep))
+            t["sft_weight"] = .number(Double(settings.dpo.dpo.sftWeight))
             if let c = result.dpoCounts {
                 t["pairs"] = [
                     "one_winner": .number(Double(c.oneWinner)), "both_win": .number(Double(c.bothWin)),
@@ -67,6 +83,9 @@ public enum RoundSummary {
         } else {
             t["real_weight"] = .number(Double(settings.rft.rft.realWeight))
             t["synthetic_share"] = .number(settings.rft.rft.syntheticShare)
+            t["real_images"] = .number(Double(result.realImages.used))
+            t["real_images_available"] = .number(Double(result.realImages.of))
+            t["judge_real"] = .bool(settings.judgeReal)
             if let w = result.rftWeights {
                 t["weighted_images"] = .number(Double(w.count))
                 t["mean_weight"] = .number(w.meanWeight)

@@ -3,6 +3,17 @@ import RoundsCore
 import RoundsDiffusion
 import RoundsStore
 
+/// A real training image: its stored record (so the judge can be asked about it) and the model input.
+public struct RealExample: Sendable {
+    public var record: ImageRecord
+    public var example: FinetuneExample
+
+    public init(record: ImageRecord, example: FinetuneExample) {
+        self.record = record
+        self.example = example
+    }
+}
+
 /// The real images a round's RFT term (β_r) trains on, read from the store: origin real, of the model's
 /// conditions, in the train split (or without a split); never the test split, which CAS and reports
 /// hold out.
@@ -11,17 +22,17 @@ public enum StoredRealImages {
     ///
     /// - Throws: naming the file, when a stored image's file is gone or unreadable.
     public static func load(store: Store, model: DiffusionModel, limitPerCondition: Int? = nil) throws
-        -> [FinetuneExample]
+        -> [RealExample]
     {
         let channels = model.unet.config.inChannels, size = model.manifest.imageSize
-        var examples: [FinetuneExample] = []
+        var examples: [RealExample] = []
         for (label, name) in model.manifest.conditions.enumerated() {
             guard let condition = try? ConditionID(parsing: name) else { continue }
             var rows = try store.images(condition: condition, origin: .real).filter { $0.split != .test }
             if let limitPerCondition { rows = Array(rows.prefix(limitPerCondition)) }
             for row in rows {
-                examples.append(FinetuneExample(
-                    image: try ModelImages.input(path: row.path, channels: channels, size: size), label: label))
+                examples.append(RealExample(record: row, example: FinetuneExample(
+                    image: try ModelImages.input(path: row.path, channels: channels, size: size), label: label)))
             }
         }
         return examples

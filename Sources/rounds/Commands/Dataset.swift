@@ -7,7 +7,7 @@ struct DatasetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dataset",
         abstract: "Make the built-in procedural benchmark dataset (offline, no patient images).",
-        subcommands: [DatasetSynth.self]
+        subcommands: [DatasetSynth.self, DatasetMeasure.self]
     )
 }
 

@@ -73,6 +73,9 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "DPO β (see docs/finetuning.md for the sweep).")
     var dpoBeta: Float = 500
 
+    @Option(help: "DPO: weight λ of the winners' plain denoising loss added to the DPO loss (RPO; 0: plain Diffusion-DPO).")
+    var dpoSftWeight: Float = 0
+
     @Option(help: "Sampler: ddpm (ancestral) or ddim.")
     var scheduler: SamplerName = .ddpm
 
@@ -85,6 +88,9 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "Classifier-free guidance scale when sampling (1: none).")
     var guidance = 1.0
 
+    @Flag(inversion: .prefixedNo, help: "RFT: judge the real training images too and keep in the real term only those meeting every criterion.")
+    var judgeReal = false
+
     @Flag(help: "Print summary.json on stdout.")
     var json = false
 
@@ -94,6 +100,7 @@ struct Demo: AsyncParsableCommand {
             if let v, v < 1 { throw ValidationError("\(name): expected at least 1, got \(v)") }
         }
         guard dpoBeta > 0 else { throw ValidationError("--dpo-beta: expected a positive number, got \(dpoBeta)") }
+        guard dpoSftWeight >= 0 else { throw ValidationError("--dpo-sft-weight: expected 0 or more, got \(dpoSftWeight)") }
         guard guidance >= 1 else { throw ValidationError("--guidance: expected at least 1, got \(guidance)") }
         guard (0...1).contains(defectRate) else { throw ValidationError("--defect-rate: expected [0, 1], got \(defectRate)") }
     }
@@ -150,10 +157,11 @@ struct Demo: AsyncParsableCommand {
                                    emaDecay: emaDecay > 0 ? emaDecay : nil)
         let dpo = FinetuneSettings(
             objective: .dpo, steps: dpoSteps ?? (quick ? 8 : 128), learningRate: dpoLR, seed: 6,
-            dpo: DPOOptions(beta: dpoBeta), pairsPerStep: 8, emaDecay: emaDecay > 0 ? emaDecay : nil)
+            dpo: DPOOptions(beta: dpoBeta, sftWeight: dpoSftWeight), pairsPerStep: 8, emaDecay: emaDecay > 0 ? emaDecay : nil)
         let round = FeedbackRound.Settings(
             images: .sample(sampler), objectives: [.rft, .dpo], rft: rft, dpo: dpo,
-            weighting: RFTWeighting(function: .threshold(tau: rftThreshold, low: 0)), generator: "rounds demo")
+            weighting: RFTWeighting(function: .threshold(tau: rftThreshold, low: 0)), generator: "rounds demo",
+            judgeReal: judgeReal)
         return OfflineRoundDemo.Settings(
             outDir: out, pretrained: pretrained, simulator: try SimulatorSettings(flipRate: flipRate),
             realPerCondition: 256, defectRate: defectRate, round: round)
@@ -184,15 +192,21 @@ struct Demo: AsyncParsableCommand {
     }
 }
 
-/// One progress line per phase of the demo (sampling, judging, finetuning).
+/// One progress line per run of a phase of the demo (sampling, judging, finetuning). A phase that
+/// runs again (the judge runs before and after each finetuning) starts a new line, so its count and
+/// rate are its own and not the previous run's.
 final class ProgressBars: @unchecked Sendable {
     private let lock = NSLock()
-    private var bars: [String: ProgressLine] = [:]
+    private var bars: [String: (line: ProgressLine, total: Int, done: Int)] = [:]
 
     func update(_ phase: String, _ done: Int, _ total: Int) {
         lock.lock()
         defer { lock.unlock() }
-        if bars[phase] == nil { bars[phase] = ProgressLine(phase, total: total) }
-        bars[phase]!.update(done)
+        if let bar = bars[phase], bar.total == total, done >= bar.done {
+            bars[phase]!.done = done
+        } else {
+            bars[phase] = (ProgressLine(phase, total: total), total, done)
+        }
+        bars[phase]!.line.update(done)
     }
 }

@@ -111,6 +111,9 @@ struct Round: AsyncParsableCommand {
     @Option(help: "RFT: at most this many stored real images per condition.")
     var realPerCondition: Int?
 
+    @Flag(help: "RFT: judge the stored real images too (an endpoint off loopback must allow real images) and keep in the real term only those meeting every criterion.")
+    var judgeReal = false
+
     @Option(help: "DPO optimiser steps.")
     var dpoSteps = 128
 
@@ -119,6 +122,9 @@ struct Round: AsyncParsableCommand {
 
     @Option(help: "DPO β (docs/finetuning.md has the sweep).")
     var beta: Float = 500
+
+    @Option(help: "DPO: weight λ of the winners' plain denoising loss added to the DPO loss (RPO; 0: plain Diffusion-DPO).")
+    var sftWeight: Float = 0
 
     @Option(help: "DPO: pairs per optimiser step (MAGIC: 8).")
     var pairsPerStep = 8
@@ -146,6 +152,7 @@ struct Round: AsyncParsableCommand {
         guard guidance >= 1 else { throw ValidationError("--guidance: expected at least 1, got \(guidance)") }
         guard eta >= 0 else { throw ValidationError("--eta: expected at least 0, got \(eta)") }
         guard beta > 0 else { throw ValidationError("--beta: expected a positive number, got \(beta)") }
+        guard sftWeight >= 0 else { throw ValidationError("--sft-weight: expected 0 or more, got \(sftWeight)") }
         guard (0...1).contains(syntheticShare) else {
             throw ValidationError("--synthetic-share: expected [0, 1], got \(syntheticShare)")
         }
@@ -248,7 +255,7 @@ struct Round: AsyncParsableCommand {
 
     private func roundSettings(parent: DiffusionModel, store: Store) throws -> FeedbackRound.Settings {
         let options = GenerationOptions(scheduler: scheduler.kind, steps: samplingSteps, eta: eta, guidanceScale: guidance)
-        var dpoOptions = DPOOptions(beta: beta)
+        var dpoOptions = DPOOptions(beta: beta, sftWeight: sftWeight)
         let images: RoundImages
         if let from {
             let sources = try TransferSources.load(
@@ -277,7 +284,8 @@ struct Round: AsyncParsableCommand {
         try dpo.validate()
         return FeedbackRound.Settings(
             images: images, objectives: objective, rft: rft, dpo: dpo,
-            weighting: RFTWeighting(function: try recipe()), pairRule: try pairRule(), generator: "rounds round")
+            weighting: RFTWeighting(function: try recipe()), pairRule: try pairRule(), generator: "rounds round",
+            judgeReal: judgeReal)
     }
 
     private func recipe() throws -> WeightFunction {

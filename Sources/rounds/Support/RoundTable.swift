@@ -18,6 +18,12 @@ enum RoundTable {
         Swift.print(pad("", 36) + models.map { pad($0.name, 24) }.joined(separator: " "))
         row("all criteria") { $0.allCriteria }
         let first = models.first?.evaluation
+        if first?.measured != nil {
+            row("  measured (no judge noise)") { $0.measured }
+            for key in (first?.measuredPerCondition ?? [:]).keys.sorted() {
+                row("    " + key) { $0.measuredPerCondition[key] }
+            }
+        }
         Swift.print("per condition:")
         for key in (first?.perCondition ?? [:]).keys.sorted() { row("  " + key) { $0.perCondition[key] } }
         Swift.print("per skin-tone band:")
