@@ -108,7 +108,7 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "RoundsSimulatorTests", dependencies: ["RoundsSimulator", "RoundsJudge", "RoundsTestSupport", "RoundsChecklists", "RoundsStore"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "RoundsPipelineTests", dependencies: ["RoundsPipeline", "RoundsSimulator"], swiftSettings: swiftSettings),
+        .testTarget(name: "RoundsPipelineTests", dependencies: ["RoundsPipeline", "RoundsSimulator", "RoundsCore", "RoundsStore", "RoundsDiffusion"], swiftSettings: swiftSettings),
         .testTarget(name: "RoundsCLITests", dependencies: ["rounds", "RoundsCore", "RoundsBroker", "RoundsStore",
                                                     .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: swiftSettings),

@@ -3,9 +3,11 @@ import RoundsCore
 import Testing
 
 /// `rounds demo --quick`, the README's first command in the size CI runs: the whole round (sample, judge
-/// over HTTP, broker, RFT and DPO finetuning, sample and judge again) on the shipped checkpoint.
+/// over HTTP, broker, RFT and DPO finetuning, sample and judge again) on the shipped checkpoint trained
+/// on flawed data, and (second test) on the clean one.
 @Suite struct DemoCLITests {
-    static let pretrained = CLIRunner.packageRoot.appendingPathComponent("Models/demo-unet").path
+    static let pretrained = CLIRunner.packageRoot.appendingPathComponent("Models/defect85-unet").path
+    static let clean = CLIRunner.packageRoot.appendingPathComponent("Models/demo-unet").path
 
     @Test func quickDemoRunsTheWholeRoundAndWritesTheSummary() throws {
         let work = try CLIRunner.temporaryDirectory()
@@ -33,9 +35,12 @@ import Testing
             #expect(summary["gain"]?[objective]?["measured_ratio"] != nil, "gain.\(objective).measured_ratio")
             #expect(summary["gain"]?[objective]?["measured_intervals_overlap"]?.boolValue != nil)
         }
-        #expect(summary["training"]?["rft"]?["judge_real"]?.boolValue == false)
-        #expect(summary["training"]?["rft"]?["real_images"]?.doubleValue == 820, "every real train image without --judge-real")
-        #expect(summary["training"]?["dpo"]?["sft_weight"]?.doubleValue == 0)
+        #expect(summary["real_defect_rate"]?.doubleValue == 0.85)
+        #expect(summary["training"]?["rft"]?["judge_real"]?.boolValue == true)
+        let kept = try #require(summary["training"]?["rft"]?["real_images"]?.doubleValue)
+        #expect(kept > 40 && kept < 300, "85% of the real images are painted broken; the judge keeps about 11% (kept \(kept))")
+        #expect(summary["training"]?["dpo"]?["sft_weight"]?.doubleValue == 100)
+        #expect((summary["training"]?["dpo"]?["real_pairs"]?.doubleValue ?? 0) > 0)
 
         for model in ["before", "rft", "dpo"] {
             let accuracy = try #require(summary["classifier_accuracy"]?[model]?.doubleValue, "classifier_accuracy.\(model)")
@@ -64,10 +69,11 @@ import Testing
     @Test func finetuneConsumesTheBrokersFilesAndNamesAMissingImage() throws {
         let work = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
-        // Real images painted with broken criteria, judged and filtered for RFT's real term; DPO with the
-        // winner term. Both change only what the finetuning reads, which the commands below consume.
+        // The clean checkpoint with half its real images painted broken, judged and filtered for RFT's real
+        // term and paired for DPO, with a winner term of 1. These change only what the finetuning reads,
+        // which the commands below consume.
         let demo = try CLIRunner.run(
-            ["demo", "--quick", "--out", "out", "--pretrained", Self.pretrained, "--defect-rate", "0.5", "--judge-real",
+            ["demo", "--quick", "--out", "out", "--pretrained", Self.clean, "--defect-rate", "0.5", "--judge-real",
              "--dpo-sft-weight", "1"], in: work)
         #expect(demo.status == 0, "\(demo.stderr)")
         let summary = try JSONValue(parsing: Data(contentsOf: work.appendingPathComponent("out/summary.json")))
@@ -77,17 +83,22 @@ import Testing
         let kept = try #require(realTerm?["real_images"]?.doubleValue)
         #expect(kept > 100 && kept < 600, "about half the real images are painted broken and the judge drops those (kept \(kept))")
         #expect(summary["training"]?["dpo"]?["sft_weight"]?.doubleValue == 1)
+        let realPairs = try #require(summary["training"]?["dpo"]?["real_pairs"]?.doubleValue)
+        let listed = try String(contentsOf: work.appendingPathComponent("out/signal/dpo-real-pairs.csv"), encoding: .utf8)
+            .split(separator: "\n")
+        #expect(listed.first == "winner_id,loser_id,condition")
+        #expect(realPairs > 0 && Double(listed.count - 1) == realPairs, "real pairs: \(realPairs), listed \(listed.count - 1)")
         #expect(demo.stderr.contains("real training images meet every criterion"))
         let db = ["--db", "out/rounds.sqlite"]
         let rft = try CLIRunner.run(
-            ["finetune", "--model", Self.pretrained, "--objective", "rft", "--signal", "out/signal/rft-weights.csv",
+            ["finetune", "--model", Self.clean, "--objective", "rft", "--signal", "out/signal/rft-weights.csv",
              "--data", "out/dataset", "--out", "ft-rft", "--steps", "2", "--json"] + db, in: work)
         #expect(rft.status == 0, "\(rft.stderr)")
         let doc = try JSONValue(parsing: rft.stdout)
         #expect(doc["objective"]?.stringValue == "rft")
         #expect(doc["hyperparameters"]?["synthetic_share"]?.doubleValue == 0.2)
         let dpo = try CLIRunner.run(
-            ["finetune", "--model", Self.pretrained, "--objective", "dpo", "--signal", "out/signal/dpo-pairs.parquet",
+            ["finetune", "--model", Self.clean, "--objective", "dpo", "--signal", "out/signal/dpo-pairs.parquet",
              "--out", "ft-dpo", "--steps", "2"] + db, in: work)
         #expect(dpo.status == 0, "\(dpo.stderr)")
         let dpoLog = try String(contentsOf: work.appendingPathComponent("ft-dpo/dpo.csv"), encoding: .utf8)
@@ -97,7 +108,7 @@ import Testing
         let firstPath = try #require(csv.split(separator: "\n").dropFirst().first?.split(separator: ",").first)
         try FileManager.default.removeItem(atPath: String(firstPath))
         let gone = try CLIRunner.run(
-            ["finetune", "--model", Self.pretrained, "--objective", "rft", "--signal", "out/signal/rft-weights.csv",
+            ["finetune", "--model", Self.clean, "--objective", "rft", "--signal", "out/signal/rft-weights.csv",
              "--out", "ft-gone", "--steps", "2"] + db, in: work)
         #expect(gone.status == 2)
         #expect(gone.stderr.contains("rft-weights.csv:2: image"), "\(gone.stderr)")

@@ -25,9 +25,10 @@ public struct FeedbackRound {
         /// Pair candidates per condition for the pair rule.
         public var pairsPerCondition: Int
         public var generator: String
-        /// Judge the real training images too, and keep in RFT's real term only those meeting every
-        /// criterion. Real data can be clinically wrong as well (mislabelled, or a benchmark painted with
-        /// broken criteria); without this the real term pulls the model back towards its flaws.
+        /// Judge the real training images too (`RealFeedback`): RFT's real term keeps only those meeting
+        /// every criterion, and DPO adds pairs of a compliant against a broken real image. Real data can be
+        /// clinically wrong as well (mislabelled, or a benchmark painted with broken criteria); without
+        /// this the real term pulls the model back towards its flaws.
         public var judgeReal: Bool
 
         public init(
@@ -63,6 +64,8 @@ public struct FeedbackRound {
         /// RFT's real term: the real images it trained on, of how many (fewer when `judgeReal` kept only
         /// those meeting every criterion).
         public var realImages: (used: Int, of: Int) = (0, 0)
+        /// DPO pairs of real images (with `judgeReal`), beside the broker's pairs of samples.
+        public var realPairs = 0
     }
 
     public var settings: Settings
@@ -90,7 +93,8 @@ public struct FeedbackRound {
         result.samples["before"] = before.images
         result.judgeRuns["before"] = before.runID
         try FileManager.default.createDirectory(atPath: "\(outDir)/signal", withIntermediateDirectories: true)
-        let realTerm = try await realTerm(real, judge: judge, log: log)
+        let feedback = try await realFeedback(real, judge: judge, log: log)
+        let realTerm = feedback?.compliant.map(\.example) ?? real.map(\.example)
         result.realImages = (realTerm.count, real.count)
 
         for objective in settings.objectives {
@@ -125,7 +129,10 @@ public struct FeedbackRound {
                 let c = made.set.counts
                 log("broker: \(made.set.pairs.count) one-winner DPO pairs (\(c.bothWin) both-win, \(c.bothLose) "
                     + "both-lose, \(c.oneWinner) one-winner of \(c.total)) → \(signal)")
-                data = .dpo(try SignalExamples.dpo(try TrainingSignal.readPairs(path: signal), model: parent))
+                let pairs = try dpoPairs(
+                    try SignalExamples.dpo(try TrainingSignal.readPairs(path: signal), model: parent), real: feedback, log: log)
+                result.realPairs = pairs.count - made.set.pairs.count
+                data = .dpo(pairs)
             }
             result.signalFiles[objective] = signal
             let settings = objective == .rft ? self.settings.rft : self.settings.dpo
@@ -170,15 +177,27 @@ public struct FeedbackRound {
         return result
     }
 
-    /// The real images of RFT's real term: all of them, or with `judgeReal` those the judge finds
-    /// meeting every criterion.
-    private func realTerm(_ real: [RealExample], judge: Judge, log: (String) -> Void) async throws -> [FinetuneExample] {
-        guard settings.judgeReal, settings.objectives.contains(.rft), !real.isEmpty else { return real.map(\.example) }
+    /// The judge's verdicts on the real images when `judgeReal` asks for them (nil otherwise).
+    private func realFeedback(_ real: [RealExample], judge: Judge, log: (String) -> Void) async throws -> RealFeedback? {
+        guard settings.judgeReal, !real.isEmpty else { return nil }
         let summary = try await judge(real.map(\.record.id))
-        let kept = try ModelEvaluation.meetingAll(real.map(\.record), store: store, catalog: catalog)
-        log("judge real: \(summary.judged) judged, \(summary.failed) failed; \(kept.count) of \(real.count) real "
-            + "training images meet every criterion and stay in RFT's real term")
-        return real.filter { kept.contains($0.record.id) }.map(\.example)
+        let feedback = try RealFeedback.read(real, store: store, catalog: catalog)
+        log("judge real: \(summary.judged) judged, \(summary.failed) failed; \(feedback.compliant.count) of \(real.count) real "
+            + "training images meet every criterion, \(feedback.broken.count) break one"
+            + (feedback.unjudged > 0 ? ", \(feedback.unjudged) unjudged (left out)" : ""))
+        return feedback
+    }
+
+    /// DPO's pairs: the broker's, plus with `judgeReal` as many real pairs per condition (compliant winner,
+    /// broken loser), listed in `signal/dpo-real-pairs.csv`.
+    private func dpoPairs(_ synthetic: [FinetunePair], real: RealFeedback?, log: (String) -> Void) throws -> [FinetunePair] {
+        guard let real else { return synthetic }
+        let perCondition = Dictionary(grouping: synthetic, by: \.label).mapValues(\.count)
+        let pairs = real.pairs(perCondition: perCondition, seed: settings.images.seed)
+        let path = "\(outDir)/signal/dpo-real-pairs.csv"
+        try RealFeedback.writePairs(pairs, to: path)
+        log("broker: \(pairs.count) real DPO pairs (compliant winner, broken loser) → \(path)")
+        return synthetic + pairs.map { FinetunePair(winner: $0.winner.example.image, loser: $0.loser.example.image, label: $0.winner.example.label) }
     }
 
     private func sampleAndJudge(

@@ -56,9 +56,14 @@ public struct ModelEvaluation: Sendable, Codable, Equatable {
         return evaluation
     }
 
-    /// Ids of the `images` whose latest verdicts meet every criterion of their checklist.
-    public static func meetingAll(_ images: [ImageRecord], store: Store, catalog: ChecklistCatalog) throws -> Set<String> {
-        Set(try judged(images, store: store, catalog: catalog).filter { $0.met == true }.map(\.image.id))
+    /// For each judged image of `images` (by id): whether its latest verdicts meet every criterion of
+    /// its checklist. Unjudged images are absent.
+    public static func allCriteriaMet(_ images: [ImageRecord], store: Store, catalog: ChecklistCatalog) throws
+        -> [String: Bool]
+    {
+        var met: [String: Bool] = [:]
+        for j in try judged(images, store: store, catalog: catalog) { if let m = j.met { met[j.image.id] = m } }
+        return met
     }
 
     /// Each image with its condition, its latest verdicts and whether they meet every criterion (nil when

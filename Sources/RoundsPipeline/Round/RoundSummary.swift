@@ -74,6 +74,7 @@ public enum RoundSummary {
             t["beta"] = .number(Double(settings.dpo.dpo.beta))
             t["pairs_per_step"] = .number(Double(settings.dpo.pairsPerStep))
             t["sft_weight"] = .number(Double(settings.dpo.dpo.sftWeight))
+            t["real_pairs"] = .number(Double(result.realPairs))
             if let c = result.dpoCounts {
                 t["pairs"] = [
                     "one_winner": .number(Double(c.oneWinner)), "both_win": .number(Double(c.bothWin)),

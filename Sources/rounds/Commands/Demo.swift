@@ -15,8 +15,8 @@ struct Demo: AsyncParsableCommand {
         discussion: """
             No key, no network. 1. Lints the checklists. 2. Paints the procedural benchmark (four lesion \
             conditions over six skin-tone bands; the "real" images) into DIR/dataset and stores it in \
-            DIR/rounds.sqlite. 3. Loads the pretrained checkpoint shipped in Models/demo-unet (see its \
-            TRAINING.md). 4. Serves the SIMULATOR judge (it measures the criteria from pixels; not a \
+            DIR/rounds.sqlite. 3. Loads the pretrained checkpoint shipped in Models/defect85-unet (trained \
+            to convergence on data of which 85% breaks a criterion; see its TRAINING.md). 4. Serves the SIMULATOR judge (it measures the criteria from pixels; not a \
             clinical model) on loopback and asks it over real HTTP, exactly as `rounds judge` does. 5. Samples \
             the pretrained model, judges the samples, builds RFT weights and DPO pairs with the broker, \
             finetunes once with each, samples with the same seeds and judges again. 6. Trains the condition \
@@ -34,38 +34,38 @@ struct Demo: AsyncParsableCommand {
     @Flag(help: "A small, fast run for CI (8 samples per condition, 10 sampling steps, short finetuning): checks that the loop runs, not the gain.")
     var quick = false
 
-    @Option(help: "The pretrained model directory.")
-    var pretrained = "Models/demo-unet"
+    @Option(help: "The pretrained model directory (Models/defect85-unet: trained on data of which 85% breaks a criterion; Models/demo-unet: on clean data, run it with --defect-rate 0).")
+    var pretrained = "Models/defect85-unet"
 
     @Option(help: "Samples per condition and model (default 64; 8 with --quick).")
     var perCondition: Int?
 
-    @Option(help: "Share of the painted real images with a broken criterion; match the pretrained model's training data (0 for Models/demo-unet; docs/finetuning.md has a 0.6 experiment).")
-    var defectRate = 0.0
+    @Option(help: "Share of the painted real images with a broken criterion; match the pretrained model's training data (0.85 for Models/defect85-unet, 0 for Models/demo-unet, 0.6 for Models/defect-unet).")
+    var defectRate = 0.85
 
     @Option(help: "Simulator: probability that a verdict is flipped.")
     var flipRate = 0.05
 
-    @Option(help: "RFT optimiser steps (default 200; 10 with --quick).")
+    @Option(help: "RFT optimiser steps (default 600; 10 with --quick).")
     var rftSteps: Int?
 
-    @Option(help: "DPO optimiser steps of 8 pairs (default 128; 8 with --quick).")
+    @Option(help: "DPO optimiser steps of 8 pairs (default 400; 8 with --quick).")
     var dpoSteps: Int?
 
     @Option(help: "RFT learning rate (AdamW, after a linear warm-up over a tenth of the steps).")
-    var rftLR = 5e-5
+    var rftLR = 2e-4
 
     @Option(help: "DPO learning rate (AdamW, after a linear warm-up over a tenth of the steps).")
-    var dpoLR = 1e-5
+    var dpoLR = 1e-4
 
     @Option(help: "EMA decay of the saved finetuned weights, starting at the parent's (0: save the raw weights).")
-    var emaDecay = 0.999
+    var emaDecay = 0.99
 
     @Option(help: "RFT: share ρ of each batch drawn from the weighted samples (the rest are real images).")
-    var syntheticShare = 0.2
+    var syntheticShare = 0.5
 
     @Option(help: "RFT: weight β_r of the plain loss on real images.")
-    var realWeight: Float = 0.3
+    var realWeight: Float = 1
 
     @Option(help: "RFT weights: an image's weight is 1 when its share of criteria met is at least this, else 0.")
     var rftThreshold = 1.0
@@ -74,7 +74,7 @@ struct Demo: AsyncParsableCommand {
     var dpoBeta: Float = 500
 
     @Option(help: "DPO: weight λ of the winners' plain denoising loss added to the DPO loss (RPO; 0: plain Diffusion-DPO).")
-    var dpoSftWeight: Float = 0
+    var dpoSftWeight: Float = 100
 
     @Option(help: "Sampler: ddpm (ancestral) or ddim.")
     var scheduler: SamplerName = .ddpm
@@ -88,8 +88,8 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "Classifier-free guidance scale when sampling (1: none).")
     var guidance = 1.0
 
-    @Flag(inversion: .prefixedNo, help: "RFT: judge the real training images too and keep in the real term only those meeting every criterion.")
-    var judgeReal = false
+    @Flag(inversion: .prefixedNo, help: "Judge the real training images too: RFT's real term keeps those meeting every criterion, DPO adds pairs of a compliant against a broken one.")
+    var judgeReal = true
 
     @Flag(help: "Print summary.json on stdout.")
     var json = false
@@ -128,7 +128,7 @@ struct Demo: AsyncParsableCommand {
         }
         guard FileManager.default.fileExists(atPath: pretrained + "/unet/config.json") else {
             Console.error("error: \(pretrained): no pretrained model here; run the demo from the repository root, "
-                + "or pass --pretrained DIR (Models/demo-unet/TRAINING.md has the command that trains it)")
+                + "or pass --pretrained DIR (Models/defect85-unet/TRAINING.md has the commands that trained it)")
             throw ExitCode(2)
         }
         do {
@@ -152,11 +152,11 @@ struct Demo: AsyncParsableCommand {
             options: GenerationOptions(scheduler: scheduler.kind, steps: samplingSteps ?? (quick ? 10 : 25), eta: eta,
                                        guidanceScale: guidance),
             seed: 2026, batch: 32)
-        let rft = FinetuneSettings(objective: .rft, steps: rftSteps ?? (quick ? 10 : 200), learningRate: rftLR, seed: 5,
+        let rft = FinetuneSettings(objective: .rft, steps: rftSteps ?? (quick ? 10 : 600), learningRate: rftLR, seed: 5,
                                    rft: RFTOptions(realWeight: realWeight, syntheticShare: syntheticShare, batch: 32),
                                    emaDecay: emaDecay > 0 ? emaDecay : nil)
         let dpo = FinetuneSettings(
-            objective: .dpo, steps: dpoSteps ?? (quick ? 8 : 128), learningRate: dpoLR, seed: 6,
+            objective: .dpo, steps: dpoSteps ?? (quick ? 8 : 400), learningRate: dpoLR, seed: 6,
             dpo: DPOOptions(beta: dpoBeta, sftWeight: dpoSftWeight), pairsPerStep: 8, emaDecay: emaDecay > 0 ? emaDecay : nil)
         let round = FeedbackRound.Settings(
             images: .sample(sampler), objectives: [.rft, .dpo], rft: rft, dpo: dpo,
