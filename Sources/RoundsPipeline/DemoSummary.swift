@@ -34,6 +34,7 @@ public struct DemoSummary {
         var simulator = JSONValue.object(settings.simulator.summary.mapValues(JSONValue.number))
         if case .object(var s) = simulator {
             s["judge"] = "rounds-simulator: measures criteria from pixels; not a clinical model"
+            s["samples_per_image"] = .number(Double(settings.judgeSamples))
             simulator = .object(s)
         }
         var fields = RoundSummary.fields(result, settings: settings.round)

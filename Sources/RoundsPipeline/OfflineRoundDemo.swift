@@ -26,10 +26,13 @@ public struct OfflineRoundDemo {
         /// Share of the real images painted with a broken criterion: the pretrained model's training data
         /// (0 for the shipped checkpoint).
         public var defectRate: Double
+        /// Requests per image, combined by majority vote per criterion (`rounds judge --samples`).
+        public var judgeSamples: Int
         public var round: FeedbackRound.Settings
 
         public init(outDir: String, pretrained: String, simulator: SimulatorSettings, realPerCondition: Int,
-                    defectRate: Double, round: FeedbackRound.Settings) {
+                    defectRate: Double, judgeSamples: Int = 1, round: FeedbackRound.Settings) {
+            self.judgeSamples = judgeSamples
             self.defectRate = defectRate
             self.outDir = outDir
             self.pretrained = pretrained
@@ -76,7 +79,8 @@ public struct OfflineRoundDemo {
         let judge: FeedbackRound.Judge = { ids in
             let plan = try JudgeRunPlan.make(
                 store: store, catalog: catalog, prompts: prompts, model: endpoint.model, imageIDs: ids)
-            return try await JudgeRunner(store: store, client: JudgeClient(endpoint: endpoint, apiKey: nil))
+            let client = JudgeClient(endpoint: endpoint, apiKey: nil, options: JudgeOptions(samples: settings.judgeSamples))
+            return try await JudgeRunner(store: store, client: client)
                 .run(plan) { p in progress("judge", p.done, ids.count) }
         }
         do {

@@ -36,6 +36,7 @@ import Testing
             #expect(summary["gain"]?[objective]?["measured_intervals_overlap"]?.boolValue != nil)
         }
         #expect(summary["real_defect_rate"]?.doubleValue == 0.85)
+        #expect(summary["simulator"]?["samples_per_image"]?.doubleValue == 3, "three judge samples per image by default")
         #expect(summary["training"]?["rft"]?["judge_real"]?.boolValue == true)
         let kept = try #require(summary["training"]?["rft"]?["real_images"]?.doubleValue)
         #expect(kept > 40 && kept < 300, "85% of the real images are painted broken; the judge keeps about 11% (kept \(kept))")
@@ -121,6 +122,11 @@ import Testing
         let result = try CLIRunner.run(["demo", "--quick", "--out", "out", "--pretrained", "nowhere"], in: work)
         #expect(result.status == 2)
         #expect(result.stderr.contains("nowhere: no pretrained model"))
+        for bad in [["--judge-samples", "0"], ["--dpo-sft-weight", "-1"], ["--defect-rate", "1.5"]] {
+            let refused = try CLIRunner.run(["demo", "--quick", "--out", "out"] + bad, in: work)
+            #expect(refused.status == 64, "\(bad)")
+            #expect(refused.stderr.contains(bad[0]), "\(bad): \(refused.stderr)")
+        }
     }
 }
 

@@ -68,11 +68,21 @@ import Testing
         #expect(again.status == 2)
         #expect(again.stderr.contains("R/models/rft already exists"), "\(again.stderr)")
         #expect(try store.feedbackRounds().count == 2)
+        // Three judge samples per image, and the stored real images judged for RFT's real term.
         let table = try CLIRunner.run(
             ["round", "--model", Self.pretrained, "--endpoint", "sim", "--objective", "rft", "--out", "R2",
-             "--db", "r.sqlite"] + Self.small, in: work)
+             "--db", "r.sqlite", "--samples", "3", "--judge-real", "--threshold", "0.85"] + Self.small, in: work)
         #expect(table.status == 0, "\(table.stderr)")
         #expect(table.stdout.contains("all criteria"))
+        #expect(table.stdout.contains("measured (no judge noise)"), "the procedural benchmark's ground truth row")
+        #expect(table.stderr.contains("judge real:"), "\(table.stderr)")
+        let r2 = try JSONValue(parsing: Data(contentsOf: work.appendingPathComponent("R2/round.json")))
+        #expect(r2["training"]?["rft"]?["judge_real"]?.boolValue == true)
+        let db = try DatabaseQueue(path: work.appendingPathComponent("r.sqlite").path)
+        let indices = try db.read {
+            try Int.fetchAll($0, sql: "SELECT DISTINCT sampleIndex FROM judgment WHERE runID = (SELECT MAX(runID) FROM judgment) ORDER BY 1")
+        }
+        #expect(indices == [0, 1, 2, 3], "each of the three samples (1-3) is stored beside the majority verdict (0)")
         #expect(table.stdout.contains("per condition:"))
         #expect(table.stdout.contains("target-lesion/red-rim"))
     }

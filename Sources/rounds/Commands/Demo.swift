@@ -46,6 +46,9 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "Simulator: probability that a verdict is flipped.")
     var flipRate = 0.05
 
+    @Option(help: "Judge requests per image, combined by majority vote per criterion (as rounds judge --samples); the broker averages their scores.")
+    var judgeSamples = 3
+
     @Option(help: "RFT optimiser steps (default 600; 10 with --quick).")
     var rftSteps: Int?
 
@@ -67,8 +70,8 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "RFT: weight β_r of the plain loss on real images.")
     var realWeight: Float = 1
 
-    @Option(help: "RFT weights: an image's weight is 1 when its share of criteria met is at least this, else 0.")
-    var rftThreshold = 1.0
+    @Option(help: "RFT weights: an image's weight is 1 when its share of criteria met (averaged over the judge's samples) is at least this, else 0; 0.85 admits at most 2 of 15 verdicts unmet with 3 samples of 5 criteria.")
+    var rftThreshold = 0.85
 
     @Option(help: "DPO β (see docs/finetuning.md for the sweep).")
     var dpoBeta: Float = 500
@@ -101,6 +104,7 @@ struct Demo: AsyncParsableCommand {
         }
         guard dpoBeta > 0 else { throw ValidationError("--dpo-beta: expected a positive number, got \(dpoBeta)") }
         guard dpoSftWeight >= 0 else { throw ValidationError("--dpo-sft-weight: expected 0 or more, got \(dpoSftWeight)") }
+        guard (1...15).contains(judgeSamples) else { throw ValidationError("--judge-samples must be in 1...15, got \(judgeSamples)") }
         guard guidance >= 1 else { throw ValidationError("--guidance: expected at least 1, got \(guidance)") }
         guard (0...1).contains(defectRate) else { throw ValidationError("--defect-rate: expected [0, 1], got \(defectRate)") }
     }
@@ -164,7 +168,7 @@ struct Demo: AsyncParsableCommand {
             judgeReal: judgeReal)
         return OfflineRoundDemo.Settings(
             outDir: out, pretrained: pretrained, simulator: try SimulatorSettings(flipRate: flipRate),
-            realPerCondition: 256, defectRate: defectRate, round: round)
+            realPerCondition: 256, defectRate: defectRate, judgeSamples: judgeSamples, round: round)
     }
 
     private func lintSummary(_ catalog: ChecklistCatalog, _ prompts: PromptLibrary) {

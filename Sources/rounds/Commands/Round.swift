@@ -78,8 +78,11 @@ struct Round: AsyncParsableCommand {
     @Option(help: ArgumentHelp("RFT: how checklist scores become weights.", valueName: "linear|threshold|softmax"))
     var weighting = "threshold"
 
-    @Option(help: "RFT: τ of --weighting threshold (share of criteria met).")
+    @Option(help: "RFT: τ of --weighting threshold (share of criteria met, averaged over --samples; with 3 samples of 5 criteria 0.85 allows 2 of 15 verdicts unmet).")
     var threshold = 1.0
+
+    @Option(help: "Ask the judge about each image N times with temperature above zero and keep the majority per criterion (as rounds judge --samples).")
+    var samples = 1
 
     @Option(help: "RFT: T of --weighting softmax.")
     var temperature = 0.5
@@ -152,6 +155,7 @@ struct Round: AsyncParsableCommand {
         guard guidance >= 1 else { throw ValidationError("--guidance: expected at least 1, got \(guidance)") }
         guard eta >= 0 else { throw ValidationError("--eta: expected at least 0, got \(eta)") }
         guard beta > 0 else { throw ValidationError("--beta: expected a positive number, got \(beta)") }
+        guard (1...15).contains(samples) else { throw ValidationError("--samples must be in 1...15, got \(samples)") }
         guard sftWeight >= 0 else { throw ValidationError("--sft-weight: expected 0 or more, got \(sftWeight)") }
         guard (0...1).contains(syntheticShare) else {
             throw ValidationError("--synthetic-share: expected [0, 1], got \(syntheticShare)")
@@ -212,7 +216,8 @@ struct Round: AsyncParsableCommand {
             for problem in plan.problems { Console.error("rounds round: \(problem)") }
             let bar = ProgressLine("judge", total: plan.items.count)
             let summary = try await JudgeRunner(
-                store: store, client: JudgeClient(endpoint: config, apiKey: key), shouldStop: { stop.requested }
+                store: store, client: JudgeClient(endpoint: config, apiKey: key, options: JudgeOptions(samples: samples)),
+                shouldStop: { stop.requested }
             ).run(plan, maxCost: maxCost.map { $0 - spent.dollars }) { p in bar.update(p.done, detail: "\(p.failed) failed") }
             spent.dollars += summary.cost
             for failure in summary.failures.prefix(20) { Console.error("rounds round: \(failure)") }
