@@ -68,4 +68,23 @@ enum BLASKernelSwitch {
         return kernel.isActive
     }
 
+    /// The engine's default: the SkylakeX kernels wherever the CPU runs AVX-512, even when OpenBLAS
+    /// loaded its AVX2 family (0.3.21 does on AMD Zen 4/5, and so does `OPENBLAS_CORETYPE=Haswell`):
+    /// measured with `rounds bench engine` on such a machine, 1.5-2.5x the single-core sgemm rate at
+    /// the UNet's shapes and 1.16x / 1.27x a whole training step (32x32 / 64x64).
+    /// `ROUNDS_BLAS_KERNEL=openblas` keeps OpenBLAS's own choice instead.
+    static func selectPreferred() {
+        let setting = ProcessInfo.processInfo.environment[preferenceVariable]?.lowercased() ?? "auto"
+        if setting == "openblas" { return }
+        if setting != "auto" {
+            FileHandle.standardError.write(Data(
+                "warning: \(preferenceVariable)=\(setting): expected auto or openblas; using auto\n".utf8))
+        }
+        guard !BLASKernel.skylakeX.isActive, canSelect(.skylakeX) else { return }
+        _ = select(.skylakeX)
+    }
+
+    /// The environment variable that chooses between the engine's default and OpenBLAS's own kernels.
+    static let preferenceVariable = "ROUNDS_BLAS_KERNEL"
+
 }

@@ -75,18 +75,21 @@ private final class EngineState: @unchecked Sendable {
     func set(_ n: Int) {
         lock.withLock {
             count = n
-            openblas_set_num_threads(1)
-            configured = true
+            configure()
         }
     }
 
     func ensureConfigured() {
         lock.withLock {
-            if !configured {
-                openblas_set_num_threads(1)
-                configured = true
-            }
+            if !configured { configure() }
         }
+    }
+
+    /// Runs before the engine's first BLAS call (so no call is in flight when the kernels switch).
+    private func configure() {
+        if !configured { BLASKernelSwitch.selectPreferred() }
+        openblas_set_num_threads(1)
+        configured = true
     }
 }
 

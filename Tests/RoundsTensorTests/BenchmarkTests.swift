@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import RoundsTensor
 
@@ -26,5 +27,21 @@ import Testing
         }
         let result = UNetStepBenchmark(config: cfg, minSeconds: 0.001).run()
         #expect(result.imagesPerSecond > 0 && result.parameters == net.namedParameters().reduce(0) { $0 + $1.parameter.value.count })
+    }
+}
+
+/// The engine's OpenBLAS kernel default (`BLASKernelSwitch.selectPreferred`).
+@Suite struct BLASKernelDefaultTests {
+    /// On a CPU with AVX-512 the engine's first BLAS use leaves the SkylakeX kernels active, whatever
+    /// OpenBLAS picked at load (0.3.21 picks its AVX2 family on AMD Zen 4/5; this machine also sets
+    /// OPENBLAS_CORETYPE=Haswell).
+    @Test func avx512MachinesRunTheSkylakeXKernels() throws {
+        Engine.prepare()
+        try #require(getenv(BLASKernelSwitch.preferenceVariable) == nil, "the test process must not set ROUNDS_BLAS_KERNEL")
+        if BLASKernelSwitch.canSelect(.skylakeX) {
+            #expect(BLASKernel.skylakeX.isActive, "active: \(Engine.blasCore)")
+        } else {
+            #expect(!Engine.blasCore.isEmpty)
+        }
     }
 }

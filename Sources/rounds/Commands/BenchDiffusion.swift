@@ -28,7 +28,7 @@ struct BenchDiffusion: ParsableCommand {
     @Option(help: "Worker threads for Rounds and for the peer (default: all cores).")
     var threads: Int?
 
-    @Option(help: ArgumentHelp("OpenBLAS kernel family for Rounds (\(BLASKernel.allCases.map(\.rawValue).joined(separator: ", "))); default: OpenBLAS's own choice.",
+    @Option(help: ArgumentHelp("OpenBLAS kernel family for Rounds (\(BLASKernel.allCases.map(\.rawValue).joined(separator: ", "))); default: SkylakeX on a CPU with AVX-512 (ROUNDS_BLAS_KERNEL=openblas: OpenBLAS's own choice).",
                                valueName: "family"))
     var blasKernel: BLASKernel?
 

@@ -21,7 +21,7 @@ struct BenchEngine: ParsableCommand {
     @Flag(help: "Skip the UNet training-step measurement.")
     var skipTrainingStep = false
 
-    @Option(help: ArgumentHelp("OpenBLAS kernel family for the whole run (\(BLASKernel.allCases.map(\.rawValue).joined(separator: ", "))); default: OpenBLAS's own choice.",
+    @Option(help: ArgumentHelp("OpenBLAS kernel family for the whole run (\(BLASKernel.allCases.map(\.rawValue).joined(separator: ", "))); default: SkylakeX on a CPU with AVX-512 (ROUNDS_BLAS_KERNEL=openblas: OpenBLAS's own choice).",
                                valueName: "family"))
     var blasKernel: BLASKernel?
 
