@@ -142,6 +142,18 @@ import Testing
              "--out", "G", "--db", "r.sqlite"] + Self.small, in: work)
         #expect(gone.status == 2)
         #expect(gone.stderr.contains("the judge answered none of 8 request(s)"), "\(gone.stderr)")
+        // --judge-real with an endpoint off loopback that may not see real images: refused before sampling.
+        try "endpoints:\n  - name: remote\n    provider: openai\n    base_url: https://judge.example.invalid/v1\n    model: m\n"
+            .write(to: work.appendingPathComponent("remote.yaml"), atomically: true, encoding: .utf8)
+        let imagesBefore = try Store(path: work.appendingPathComponent("r.sqlite").path).images(origin: .synthetic).count
+        let privacy = try CLIRunner.run(
+            ["round", "--model", Self.pretrained, "--endpoint", "remote", "--endpoints", "remote.yaml", "--objective", "rft",
+             "--judge-real", "--out", "X", "--db", "r.sqlite"] + Self.small, in: work)
+        #expect(privacy.status == 2)
+        #expect(privacy.stderr.contains("--judge-real: image of origin 'real' not sent to endpoint 'remote'"), "\(privacy.stderr)")
+        #expect(privacy.stderr.contains("allow_real_images: true"), "\(privacy.stderr)")
+        #expect(try Store(path: work.appendingPathComponent("r.sqlite").path).images(origin: .synthetic).count == imagesBefore)
+        #expect(!FileManager.default.fileExists(atPath: work.appendingPathComponent("X").path))
         let usage = try CLIRunner.run(["round", "--model", Self.pretrained, "--endpoint", "sim", "--objective", "rft",
                                        "--strength", "0"], in: work)
         #expect(usage.status == 64)

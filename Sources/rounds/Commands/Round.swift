@@ -114,7 +114,7 @@ struct Round: AsyncParsableCommand {
     @Option(help: "RFT: at most this many stored real images per condition.")
     var realPerCondition: Int?
 
-    @Flag(help: "RFT: judge the stored real images too (an endpoint off loopback must allow real images) and keep in the real term only those meeting every criterion.")
+    @Flag(help: "RFT: judge the stored real images too (an endpoint off loopback must allow real images, or the round stops before sampling) and keep in the real term only those meeting every criterion.")
     var judgeReal = false
 
     @Option(help: "DPO optimiser steps.")
@@ -186,6 +186,10 @@ struct Round: AsyncParsableCommand {
     private func round() async throws {
         let started = Date()
         let config = try EndpointsFile.find(endpoint, in: EndpointsFile.load(path: endpoints), path: endpoints)
+        // Known before anything is sampled: an endpoint that may not see real images cannot judge them.
+        if judgeReal, case .refused(let reason) = PrivacyGuard.decide(origin: .real, endpoint: config) {
+            throw RoundProblem("--judge-real: \(reason)")
+        }
         let key = try config.apiKey()
         let catalog = try checklists.catalog()
         let prompts = try PromptLibrary.load(from: checklists.promptsOrigin())
