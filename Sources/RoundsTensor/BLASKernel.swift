@@ -71,7 +71,7 @@ enum BLASKernelSwitch {
     /// The engine's default: the SkylakeX kernels wherever the CPU runs AVX-512, even when OpenBLAS
     /// loaded its AVX2 family (0.3.21 does on AMD Zen 4/5, and so does `OPENBLAS_CORETYPE=Haswell`):
     /// measured with `rounds bench engine` on such a machine, 1.5-2.5x the single-core sgemm rate at
-    /// the UNet's shapes and 1.16x / 1.27x a whole training step (32x32 / 64x64).
+    /// the UNet's shapes and 1.54x / 1.38x a whole training step (32x32 / 64x64, `--seconds 3`).
     /// `ROUNDS_BLAS_KERNEL=openblas` keeps OpenBLAS's own choice instead.
     static func selectPreferred() {
         let setting = ProcessInfo.processInfo.environment[preferenceVariable]?.lowercased() ?? "auto"

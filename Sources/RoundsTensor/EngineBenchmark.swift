@@ -67,6 +67,9 @@ public struct EngineBenchmark: Sendable {
     /// Minimum measuring time per number, seconds.
     public var minSeconds: Double
 
+    /// The least measuring time of each training step (the peer's default).
+    public static let trainingStepSeconds = 3.0
+
     public init(cases: [ConvCase] = EngineBenchmark.defaultCases, minSeconds: Double = 0.3) {
         self.cases = cases
         self.minSeconds = minSeconds
@@ -203,7 +206,9 @@ public struct EngineBenchmark: Sendable {
         var steps: [UNetStepResult] = []
         for cfg in trainingSteps {
             progress("training step: \(cfg.description)")
-            steps.append(UNetStepBenchmark(config: cfg, minSeconds: minSeconds).run())
+            // The best of fewer than a handful of steps overstates the time; measure as long as the
+            // PyTorch peer does by default (`unet_step.py --seconds 3`) so the two compare.
+            steps.append(UNetStepBenchmark(config: cfg, minSeconds: max(minSeconds, Self.trainingStepSeconds)).run())
         }
         return Report(threads: Engine.threads, blasCore: Engine.blasCore, sgemmKernel: kernels, otherKernels: others, convolutions: convs, trainingSteps: steps)
     }

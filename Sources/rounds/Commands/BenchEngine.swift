@@ -12,7 +12,7 @@ struct BenchEngine: ParsableCommand {
     @Flag(help: "Print one JSON document on stdout instead of tables.")
     var json = false
 
-    @Option(help: "Minimum measuring time per number, in seconds.")
+    @Option(help: "Minimum measuring time per number, in seconds (each training step at least 3, as the PyTorch peer).")
     var seconds: Double = 0.3
 
     @Option(help: "Worker threads for the engine and OpenBLAS (default: all cores).")
