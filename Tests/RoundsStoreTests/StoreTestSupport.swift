@@ -115,8 +115,8 @@ enum RoundsBinary {
         process.environment = env
         process.currentDirectoryURL = folder
         let out = folder.appendingPathComponent("\(tag).out"), err = folder.appendingPathComponent("\(tag).err")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
         process.standardInput = FileHandle.nullDevice

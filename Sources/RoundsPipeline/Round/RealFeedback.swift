@@ -1,6 +1,7 @@
 import Foundation
 import RoundsChecklists
 import RoundsCore
+import RoundsDiffusion
 import RoundsStore
 
 /// The judge's verdicts on a round's real training images (`FeedbackRound.Settings.judgeReal`): which
