@@ -10,6 +10,9 @@ public struct JudgeOptions: Sendable, Hashable {
     public var baseSeed: Int
     /// Whether an unreadable answer gets one repair request.
     public var repair: Bool
+    /// The sample counts the CLI accepts (`--samples`, the demo's `--judge-samples`): beyond 15 the
+    /// majority barely changes while the cost keeps growing.
+    public static let sampleRange = 1...15
 
     public init(samples: Int = 1, sampleTemperature: Double = 0.7, baseSeed: Int = 0, repair: Bool = true) {
         self.samples = max(1, samples)

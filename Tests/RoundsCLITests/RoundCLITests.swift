@@ -158,6 +158,10 @@ import Testing
                                        "--strength", "0"], in: work)
         #expect(usage.status == 64)
         #expect(usage.stderr.contains("--strength"))
+        let samples = try CLIRunner.run(["round", "--model", Self.pretrained, "--endpoint", "sim", "--objective", "rft",
+                                         "--samples", "16"], in: work)
+        #expect(samples.status == 64)
+        #expect(samples.stderr.contains("--samples must be in 1...15, got 16"), "\(samples.stderr)")
         // The broker's own checks on the pair rule, before anything is sampled.
         let margin = try CLIRunner.run(["round", "--model", Self.pretrained, "--endpoint", "sim", "--objective", "dpo",
                                         "--rule", "margin", "--margin", "2"], in: work)

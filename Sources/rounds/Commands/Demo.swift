@@ -104,7 +104,7 @@ struct Demo: AsyncParsableCommand {
         }
         guard dpoBeta > 0 else { throw ValidationError("--dpo-beta: expected a positive number, got \(dpoBeta)") }
         guard dpoSftWeight >= 0 else { throw ValidationError("--dpo-sft-weight: expected 0 or more, got \(dpoSftWeight)") }
-        guard (1...15).contains(judgeSamples) else { throw ValidationError("--judge-samples must be in 1...15, got \(judgeSamples)") }
+        try JudgeOptions.checkSamples(judgeSamples, flag: "--judge-samples")
         guard guidance >= 1 else { throw ValidationError("--guidance: expected at least 1, got \(guidance)") }
         guard (0...1).contains(defectRate) else { throw ValidationError("--defect-rate: expected [0, 1], got \(defectRate)") }
     }

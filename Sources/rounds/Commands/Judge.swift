@@ -133,7 +133,7 @@ struct Judge: AsyncParsableCommand {
             throw ValidationError("--limit and --condition choose what to submit; --batch collect takes every open batch (or --run)")
         }
         if batchDir != nil, batch != .submit { throw ValidationError("--batch-dir goes with --batch submit") }
-        if samples < 1 || samples > 15 { throw ValidationError("--samples must be in 1...15, got \(samples)") }
+        try JudgeOptions.checkSamples(samples, flag: "--samples")
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         if let maxCost, maxCost <= 0 { throw ValidationError("--max-cost must be positive") }
     }
@@ -257,5 +257,14 @@ final class StopSignal: @unchecked Sendable {
         source.resume()
         signal.source = source
         return signal
+    }
+}
+
+extension JudgeOptions {
+    /// The usage check of a sample-count flag (`judge`/`round --samples`, `demo --judge-samples`).
+    static func checkSamples(_ n: Int, flag: String) throws {
+        guard sampleRange.contains(n) else {
+            throw ValidationError("\(flag) must be in \(sampleRange.lowerBound)...\(sampleRange.upperBound), got \(n)")
+        }
     }
 }

@@ -114,7 +114,7 @@ struct Round: AsyncParsableCommand {
     @Option(help: "RFT: at most this many stored real images per condition.")
     var realPerCondition: Int?
 
-    @Flag(help: "RFT: judge the stored real images too (an endpoint off loopback must allow real images, or the round stops before sampling) and keep in the real term only those meeting every criterion.")
+    @Flag(help: "Judge the stored real images too (an endpoint off loopback must allow real images, or the round stops before sampling): RFT's real term keeps only those meeting every criterion, DPO adds pairs of a compliant against a broken one.")
     var judgeReal = false
 
     @Option(help: "DPO optimiser steps.")
@@ -155,7 +155,7 @@ struct Round: AsyncParsableCommand {
         guard guidance >= 1 else { throw ValidationError("--guidance: expected at least 1, got \(guidance)") }
         guard eta >= 0 else { throw ValidationError("--eta: expected at least 0, got \(eta)") }
         guard beta > 0 else { throw ValidationError("--beta: expected a positive number, got \(beta)") }
-        guard (1...15).contains(samples) else { throw ValidationError("--samples must be in 1...15, got \(samples)") }
+        try JudgeOptions.checkSamples(samples, flag: "--samples")
         guard sftWeight >= 0 else { throw ValidationError("--sft-weight: expected 0 or more, got \(sftWeight)") }
         guard (0...1).contains(syntheticShare) else {
             throw ValidationError("--synthetic-share: expected [0, 1], got \(syntheticShare)")
