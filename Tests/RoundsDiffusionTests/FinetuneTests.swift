@@ -103,22 +103,8 @@ import Testing
         let beta: Float = 20
         let x = Tensor(shape: [6], scalars: base).trackingGradient()
         DPOLoss.value(policyErrors: x, referenceErrors: reference, beta: beta).loss.backward()
-        let grad = x.grad!.scalars
-        func f(_ v: [Double]) -> Double {
-            var s = 0.0
-            for i in 0..<3 {
-                let z = -Double(beta) / 2 * ((v[i] - v[3 + i]) - Double(reference[i] - reference[3 + i]))
-                s += log(1 + exp(-z))
-            }
-            return s / 3
-        }
-        let h = 1e-6
-        for i in 0..<6 {
-            var up = base.map(Double.init), down = up
-            up[i] += h
-            down[i] -= h
-            let numeric = (f(up) - f(down)) / (2 * h)
-            #expect(abs(Double(grad[i]) - numeric) < 1e-3 * max(1, abs(numeric)), "component \(i)")
+        expectCentralDifferences(x.grad!.scalars, at: base) {
+            Self.dpoLoss($0, reference: reference, beta: beta, sftWeight: 0)
         }
     }
 
@@ -133,17 +119,26 @@ import Testing
         #expect(abs(Double(anchored.loss.scalar) - (Double(plain.loss.scalar) + Double(lambda) * winners)) < 1e-6)
         #expect(anchored.inside == plain.inside, "the term changes the loss, not the preference margins")
         anchored.loss.backward()
-        let grad = x.grad!.scalars
-        func f(_ v: [Double]) -> Double {
-            var s = 0.0
-            for i in 0..<3 {
-                let z = -Double(beta) / 2 * ((v[i] - v[3 + i]) - Double(reference[i] - reference[3 + i]))
-                s += log(1 + exp(-z))
-            }
-            return s / 3 + Double(lambda) * (v[0] + v[1] + v[2]) / 3
+        expectCentralDifferences(x.grad!.scalars, at: base) {
+            Self.dpoLoss($0, reference: reference, beta: beta, sftWeight: lambda)
         }
+    }
+
+    /// Diffusion-DPO's loss in Double over three pairs (errors: winners then losers), plus λ times the
+    /// winners' mean error: the formula the Float implementation is checked against.
+    private static func dpoLoss(_ v: [Double], reference: [Float], beta: Float, sftWeight lambda: Float) -> Double {
+        var s = 0.0
+        for i in 0..<3 {
+            let z = -Double(beta) / 2 * ((v[i] - v[3 + i]) - Double(reference[i] - reference[3 + i]))
+            s += log(1 + exp(-z))
+        }
+        return s / 3 + Double(lambda) * (v[0] + v[1] + v[2]) / 3
+    }
+
+    /// Expects each component of `grad` to match the central difference of `f` at `base` (h = 1e-6).
+    private func expectCentralDifferences(_ grad: [Float], at base: [Float], _ f: ([Double]) -> Double) {
         let h = 1e-6
-        for i in 0..<6 {
+        for i in base.indices {
             var up = base.map(Double.init), down = up
             up[i] += h
             down[i] -= h
