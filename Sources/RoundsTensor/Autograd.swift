@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Reverse-mode automatic differentiation.
 ///
 /// Every op run while gradients are enabled and with at least one input on the graph appends a `Node`
@@ -14,6 +16,9 @@ final class Node: @unchecked Sendable {
     private(set) var backwardFn: Backward?
     private(set) var released = false
     let count: Int
+    /// What recorded the node, for `OpProfile`: the function, and a shape detail while profiling.
+    let op: StaticString
+    var detail: String?
     /// Recording order: inputs always have a smaller index than the node.
     let index: Int
     /// Accumulated gradient (leaves keep it until cleared; inner nodes drop it after use).
@@ -22,9 +27,10 @@ final class Node: @unchecked Sendable {
     nonisolated(unsafe) private static var counter = 0
     private static let lock = NSLockShim()
 
-    init(inputs: [Node?], count: Int, backward: Backward?) {
+    init(inputs: [Node?], count: Int, op: StaticString = "leaf", backward: Backward?) {
         self.inputs = inputs
         self.count = count
+        self.op = op
         self.backwardFn = backward
         self.index = Node.lock.withLock { Node.counter += 1; return Node.counter }
     }
@@ -98,11 +104,13 @@ extension Tensor {
                              + "(its saved tensors are freed); run the forward pass again")
                 guard let fn = n.backwardFn else { continue }
                 guard let gy = n.grad else { n.release(); continue }
+                let profiler = OpProfileRecorder.active, started = profiler == nil ? 0 : DispatchTime.now().uptimeNanoseconds
                 let needs = n.inputs.map { $0 != nil }
                 let grads = fn(gy, needs)
                 for (input, g) in zip(n.inputs, grads) {
                     if let input, let g { input.accumulate(g) }
                 }
+                profiler?.backwardRan(n.op, n.detail, since: started)
                 n.grad = nil
                 n.release()
             }
@@ -110,9 +118,17 @@ extension Tensor {
     }
 
     /// Records `self` (an op's fresh output) on the graph if gradients are on and an input is tracked.
-    mutating func record(_ inputs: [Tensor], _ backward: @escaping Node.Backward) {
+    /// `op` names it in `OpProfile` (the recording function, by default), `detail` (evaluated only while
+    /// profiling) splits an op's rows by shape.
+    mutating func record(_ inputs: [Tensor], op: StaticString = #function, detail: @autoclosure () -> String? = nil,
+                         _ backward: @escaping Node.Backward) {
         guard GradientMode.isEnabled, inputs.contains(where: { $0.node != nil }) else { return }
-        node = Node(inputs: inputs.map(\.node), count: scalars.count, backward: backward)
+        let n = Node(inputs: inputs.map(\.node), count: scalars.count, op: op, backward: backward)
+        node = n
+        if let profiler = OpProfileRecorder.active {
+            n.detail = detail()
+            profiler.forwardEnded(op, n.detail)
+        }
     }
 }
 

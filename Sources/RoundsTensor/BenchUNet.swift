@@ -36,6 +36,12 @@ public struct UNetStepResult: Sendable, Codable, Hashable {
     /// Process CPU time per step (all threads), mean over the timed steps: on a busy machine
     /// `cpuSecondsPerStep / threads` estimates the step time the machine would give when idle.
     public var cpuSecondsPerStep: Double
+    /// Where one step's time goes, op by op (with `UNetStepBenchmark.profileSteps` > 0), averaged
+    /// over profiled steps run after the timed ones.
+    public var profile: OpProfile?
+    /// The PyTorch peer's images/s on the same configuration in the same run, and ours over it.
+    public var peerImagesPerSecond: Double?
+    public var ratio: Double?
 }
 
 /// CPU time of the whole process, seconds.
@@ -184,7 +190,11 @@ final class BenchUNet: Module {
 public struct UNetStepBenchmark: Sendable {
     public var config: UNetStepConfig
     public var minSeconds: Double
-    public init(config: UNetStepConfig, minSeconds: Double = 0.3) { self.config = config; self.minSeconds = minSeconds }
+    /// Steps to profile op by op after the timed ones (0: none).
+    public var profileSteps: Int
+    public init(config: UNetStepConfig, minSeconds: Double = 0.3, profileSteps: Int = 0) {
+        self.config = config; self.minSeconds = minSeconds; self.profileSteps = profileSteps
+    }
 
     public func run() -> UNetStepResult {
         var rng = PCG32(seed: 3)
@@ -196,6 +206,7 @@ public struct UNetStepBenchmark: Sendable {
             let x = Tensor.randomNormal([n, 3, s, s], using: &rng), noise = Tensor.randomNormal([n, 3, s, s], using: &rng)
             let t = (0..<n).map { _ in Float(rng.nextUInt32() % 1000) }
             opt.zeroGrad()
+            OpProfileRecorder.active?.mark()  // the forward pass starts here
             let loss = Tensor.mseLoss(net(x, timesteps: t), noise)
             loss.backward()
             opt.step()
@@ -210,8 +221,9 @@ public struct UNetStepBenchmark: Sendable {
             let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
             best = min(best, dt); total += dt; runs += 1
         }
+        let cpu = (processCPUSeconds() - cpu0) / Double(runs)
+        let profile = profileSteps > 0 ? OpProfile.collect(runs: profileSteps) { for _ in 0..<profileSteps { step() } } : nil
         return UNetStepResult(config: config, parameters: params.reduce(0) { $0 + $1.parameter.value.count },
-                              secondsPerStep: best, imagesPerSecond: Double(n) / best,
-                              cpuSecondsPerStep: (processCPUSeconds() - cpu0) / Double(runs))
+                              secondsPerStep: best, imagesPerSecond: Double(n) / best, cpuSecondsPerStep: cpu, profile: profile)
     }
 }

@@ -53,14 +53,20 @@ public struct EngineBenchmark: Sendable {
         public var otherKernels: [KernelChoice]
         public var convolutions: [ConvResult]
         public var trainingSteps: [UNetStepResult]
+        /// The PyTorch peer (`Benchmarks/peers/unet_step.py`) run after the training steps, e.g.
+        /// "torch 2.13.0", or why it was skipped.
+        public var peer: String?
+        public var peerNote: String?
     }
 
     /// The default cases: the 64- and 128-channel levels of a (64, 128, 128) UNet at 32x32 and 64x64.
     public static let defaultCases: [ConvCase] = [
         ConvCase(label: "32x32 UNet, level 0", batch: 8, channels: 64, size: 32),
         ConvCase(label: "32x32 UNet, level 1", batch: 8, channels: 128, size: 16),
+        ConvCase(label: "32x32 UNet, level 2", batch: 8, channels: 128, size: 8),
         ConvCase(label: "64x64 UNet, level 0", batch: 4, channels: 64, size: 64),
         ConvCase(label: "64x64 UNet, level 1", batch: 4, channels: 128, size: 32),
+        ConvCase(label: "64x64 UNet, level 2", batch: 4, channels: 128, size: 16),
     ]
 
     public var cases: [ConvCase]
@@ -103,8 +109,8 @@ public struct EngineBenchmark: Sendable {
         let flops = 2.0 * Double(n * ch * g.rows * g.columns)
         var sink: Float = 0
         // each pass as the engine chooses, then forced to shifted GEMMs and to im2col, in the same run
-        func passes(_ policy: ShiftedConv.Policy) -> [(wall: Double, cpu: Double)] {
-            ShiftedConv.$policy.withValue(policy) {
+        func passes(_ policy: ShiftedConv.Policy, imageParallel: ShiftedConv.Policy = .never) -> [(wall: Double, cpu: Double)] {
+            ShiftedConv.$policy.withValue(policy) { ImageParallelConv.$policy.withValue(imageParallel) {
                 [bestTimes {
                     let y = withoutGradients { Tensor.conv2d(x, weight: w, bias: nil, stride: 1, padding: 1) }
                     sink += y.scalars[0]
@@ -115,9 +121,10 @@ public struct EngineBenchmark: Sendable {
                     let r = Tensor.convBackward(g, n: n, o: ch, xs: x.scalars, ws: w.scalars, gy: gy.scalars, needs: [false, true])
                     sink += r[1]![0]
                 }]
-            }
+            } }
         }
-        let chosen = passes(.automatic), shifted = passes(.always), im2col = passes(.never)
+        let chosen = passes(.automatic, imageParallel: .automatic), shifted = passes(.always), im2col = passes(.never)
+        let imageParallel = passes(.never, imageParallel: .always)
         // sgemm alone at the per-image shapes, n calls as the conv makes.
         let gemmF = sgemmTime(transA: false, transB: false, m: ch, n: g.columns, k: g.rows, calls: n)
         let gemmW = sgemmTime(transA: false, transB: true, m: ch, n: g.rows, k: g.columns, calls: n)
@@ -133,7 +140,8 @@ public struct EngineBenchmark: Sendable {
         let gemms = [gemmF, gemmI, gemmW]
         return ConvResult(convCase: c, rates: (0..<3).map { rate(names[$0], shapes[$0], chosen[$0], gemms[$0]) }
             + (0..<3).map { rate(names[$0] + " (shifted)", shapes[$0], shifted[$0], gemms[$0]) }
-            + (0..<3).map { rate(names[$0] + " (im2col)", shapes[$0], im2col[$0], gemms[$0]) })
+            + (0..<3).map { rate(names[$0] + " (im2col)", shapes[$0], im2col[$0], gemms[$0]) }
+            + (0..<3).map { rate(names[$0] + " (image-parallel)", shapes[$0], imageParallel[$0], gemms[$0]) })
     }
 
     /// Time of `calls` sgemm calls of one shape (row-major, contiguous operands).
@@ -194,7 +202,9 @@ public struct EngineBenchmark: Sendable {
     }
 
     /// Runs every convolution case and the UNet-like training steps.
-    public func run(trainingSteps: [UNetStepConfig] = UNetStepConfig.defaults, progress: (String) -> Void = { _ in }) -> Report {
+    /// `profileSteps` > 0 also profiles that many training steps op by op (`OpProfile`).
+    public func run(trainingSteps: [UNetStepConfig] = UNetStepConfig.defaults, profileSteps: Int = 0,
+                    progress: (String) -> Void = { _ in }) -> Report {
         progress("single-threaded sgemm kernel rates (\(Engine.blasCore))")
         let kernels = kernelRates()
         let others = otherKernelRates(progress: progress)
@@ -208,7 +218,8 @@ public struct EngineBenchmark: Sendable {
             progress("training step: \(cfg.description)")
             // The best of fewer than a handful of steps overstates the time; measure as long as the
             // PyTorch peer does by default (`unet_step.py --seconds 3`) so the two compare.
-            steps.append(UNetStepBenchmark(config: cfg, minSeconds: max(minSeconds, Self.trainingStepSeconds)).run())
+            steps.append(UNetStepBenchmark(config: cfg, minSeconds: max(minSeconds, Self.trainingStepSeconds),
+                                           profileSteps: profileSteps).run())
         }
         return Report(threads: Engine.threads, blasCore: Engine.blasCore, sgemmKernel: kernels, otherKernels: others, convolutions: convs, trainingSteps: steps)
     }

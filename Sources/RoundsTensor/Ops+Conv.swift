@@ -7,21 +7,33 @@ struct ConvGeometry {
     /// A 1x1, stride-1, unpadded convolution reads the image itself as its column matrix.
     var isPointwise: Bool { kh == 1 && kw == 1 && stride == 1 && padding == 0 }
 
+    /// `3x3/2 64->128 32x32 (shifted)`: the row of this shape in `OpProfile`.
+    func profileDetail(o: Int, algorithm: String?) -> String {
+        "\(kh)x\(kw)\(stride > 1 ? "/\(stride)" : "") \(c)->\(o) \(h)x\(w)" + (algorithm.map { " (\($0))" } ?? "")
+    }
+
     /// Unfolds one image `[C, H, W]` into `col [C·kh·kw, Ho·Wo]` (zeros where the kernel hangs over
-    /// the padding). Rows are split across the engine's workers.
-    func im2col(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>) {
-        let cp = SendablePointer(col)
+    /// the padding), rows `ld` apart (default `Ho·Wo`; wider for a batch side by side). Rows are split
+    /// across the engine's workers.
+    func im2col(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, ld: Int? = nil, parallel: Bool = true) {
+        let cp = SendablePointer(col), ld = ld ?? columns
         let sameSize = stride == 1 && ho == h && wo == w
-        parallelChunks(rows, costPerItem: columns) { range in
+        inParallel(parallel, rows, costPerItem: columns) { range in
             for r in range {
                 let ch = r / (kh * kw), ki = (r / kw) % kh, kj = r % kw
                 if sameSize {
-                    shiftedPlane(x + ch * h * w, dy: ki - padding, dx: kj - padding, into: cp.p + r * columns)
+                    shiftedPlane(x + ch * h * w, dy: ki - padding, dx: kj - padding, into: cp.p + r * ld)
                 } else {
-                    unfoldRow(x + ch * h * w, ki: ki, kj: kj, into: cp.p + r * columns)
+                    unfoldRow(x + ch * h * w, ki: ki, kj: kj, into: cp.p + r * ld)
                 }
             }
         }
+    }
+
+    /// `parallelChunks`, or the whole range inline when a caller already runs on a worker.
+    @inline(__always)
+    private func inParallel(_ parallel: Bool, _ n: Int, costPerItem: Int, _ body: (Range<Int>) -> Void) {
+        if parallel { parallelChunks(n, costPerItem: costPerItem, body) } else if n > 0 { body(0..<n) }
     }
 
     /// One row of a same-size, stride-1 column matrix: the plane shifted by `(dy, dx)`,
@@ -72,16 +84,16 @@ struct ConvGeometry {
         }
     }
 
-    /// Adds a column matrix back into an image gradient `[C, H, W]` (the adjoint of `im2col`).
-    /// Channels are split across workers, so no two workers write the same plane.
-    func col2im(_ col: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        let dp = SendablePointer(dx)
-        parallelChunks(c, costPerItem: kh * kw * columns) { range in
+    /// Adds a column matrix (rows `ld` apart, default `Ho·Wo`) back into an image gradient `[C, H, W]`
+    /// (the adjoint of `im2col`). Channels are split across workers, so no two write the same plane.
+    func col2im(_ col: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, ld: Int? = nil, parallel: Bool = true) {
+        let dp = SendablePointer(dx), ld = ld ?? columns
+        inParallel(parallel, c, costPerItem: kh * kw * columns) { range in
             for ch in range {
                 let plane = dp.p + ch * h * w
                 for ki in 0..<kh {
                     for kj in 0..<kw {
-                        var src = col + ((ch * kh + ki) * kw + kj) * columns
+                        var src = col + ((ch * kh + ki) * kw + kj) * ld
                         // valid ox range for stride 1: ix = ox - padding + kj in [0, w)
                         let lo = Swift.max(0, padding - kj), hi = Swift.min(wo, w + padding - kj)
                         for oy in 0..<ho {
@@ -131,7 +143,15 @@ extension Tensor {
             let sc = ShiftedConv(n: n, c: g.c, h: g.h, w: g.w, k: kh, padding: padding, o: o)
             var out = Tensor(uncheckedShape: [n, o, ho, wo], scalars: sc.forward(xs, weight: ws, bias: bs))
             let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
-            out.record(inputs) { gy, needs in
+            out.record(inputs, detail: g.profileDetail(o: o, algorithm: "shifted")) { gy, needs in
+                convBackward(g, n: n, o: o, xs: xs, ws: ws, gy: gy, needs: needs)
+            }
+            return out
+        }
+        if ImageParallelConv.uses(g, n: n) {
+            var out = Tensor(uncheckedShape: [n, o, ho, wo], scalars: ImageParallelConv(g: g, n: n, o: o).forward(xs, weight: ws, bias: bs))
+            let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
+            out.record(inputs, detail: g.profileDetail(o: o, algorithm: "image-parallel")) { gy, needs in
                 convBackward(g, n: n, o: o, xs: xs, ws: ws, gy: gy, needs: needs)
             }
             return out
@@ -156,7 +176,7 @@ extension Tensor {
         }
         var out = Tensor(uncheckedShape: [n, o, ho, wo], scalars: y)
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
-        out.record(inputs) { gy, needs in
+        out.record(inputs, detail: g.profileDetail(o: o, algorithm: nil)) { gy, needs in
             convBackward(g, n: n, o: o, xs: xs, ws: ws, gy: gy, needs: needs)
         }
         return out
@@ -187,14 +207,22 @@ extension Tensor {
     }
 
     /// Gradients of `conv2d` for input, weight and (when present) bias: each pass by `ShiftedConv` where
-    /// `ShiftedConv.uses` says so, the rest by im2col.
+    /// `ShiftedConv.uses` says so, the rest by `ImageParallelConv` where it applies, else per-image im2col.
     static func convBackward(_ g: ConvGeometry, n: Int, o: Int, xs: [Float], ws: [Float], gy: [Float], needs: [Bool]) -> [[Float]?] {
+        Engine.prepare()
         let shiftedInput = needs[0] && ShiftedConv.uses(.inputGradient, g)
         let shiftedWeight = needs[1] && ShiftedConv.uses(.weightGradient, g)
-        guard shiftedInput || shiftedWeight else { return im2colBackward(g, n: n, o: o, xs: xs, ws: ws, gy: gy, needs: needs) }
+        let rest = [needs[0] && !shiftedInput, needs[1] && !shiftedWeight] + needs.dropFirst(2)
+        var grads: [[Float]?]
+        if ImageParallelConv.uses(g, n: n) {
+            let (dx, dw) = ImageParallelConv(g: g, n: n, o: o).backward(xs: xs, ws: ws, gy: gy, needs: rest)
+            grads = [dx, dw]
+            if needs.count > 2 { grads.append(needs[2] ? biasGradient(gy, n: n, o: o, columns: g.columns) : nil) }
+        } else {
+            grads = im2colBackward(g, n: n, o: o, xs: xs, ws: ws, gy: gy, needs: rest)
+        }
+        guard shiftedInput || shiftedWeight else { return grads }
         let sc = ShiftedConv(n: n, c: g.c, h: g.h, w: g.w, k: g.kh, padding: g.padding, o: o)
-        var grads = im2colBackward(g, n: n, o: o, xs: xs, ws: ws, gy: gy,
-                                   needs: [needs[0] && !shiftedInput, needs[1] && !shiftedWeight] + needs.dropFirst(2))
         if shiftedInput { grads[0] = sc.inputGradient(gy, weight: ws) }
         if shiftedWeight { var d = zeroScalars(ws.count); sc.weightGradient(xs, gy, into: &d); grads[1] = d }
         return grads

@@ -161,7 +161,7 @@ extension Tensor {
         if let weight { inputs.append(weight) }
         if let bias { inputs.append(bias) }
         let hasWeight = weight != nil
-        out.record(inputs) { gy, _ in
+        out.record(inputs, detail: "\(c) channels, \(spatial) positions\(silu ? " + SiLU" : "")") { gy, _ in
             let (dx, dg, db) = kernel.backward(gy: gy, x: xs, mean: mean, rstd: rstd, gamma: gamma, beta: beta)
             var grads: [[Float]?] = [dx]
             if hasWeight { grads.append(dg) }

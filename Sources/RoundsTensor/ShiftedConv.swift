@@ -35,14 +35,13 @@ struct ShiftedConv {
     }
 
     /// Whether `pass` of `g` runs here. Automatically: the forward pass and the input gradient of
-    /// large planes (64x64, or 32x32 with 128+ input channels) when OpenBLAS runs its AVX-512
-    /// (SkylakeX) kernels; never with the AVX2 (Haswell) ones, and never for the weight gradient.
-    /// Measured single-threaded in one run each (`rounds bench engine --threads 1 [--blas-kernel SkylakeX]`,
-    /// which times each pass both ways): with SkylakeX kernels, 64x64 planes, 64 channels, batch 4:
-    /// forward 7.2 vs 9.3 ms, input gradient 7.0 vs 9.4 ms, weight gradient 8.3 vs 8.3 ms; 32x32,
-    /// 128 channels: 6.6 vs 7.3, 6.4 vs 7.3, 7.3 vs 6.8 ms; 32x32, 64 channels, batch 8: 3.9 vs 3.7 ms
-    /// (im2col ahead); 16x16: im2col ahead by 15%. With Haswell kernels im2col is ahead or level
-    /// everywhere (e.g. 64x64, input gradient 12.2 vs 12.3 ms; 16x16, 128 channels: 6.0 vs 7.0 ms).
+    /// 64x64 and larger planes when OpenBLAS runs its AVX-512 (SkylakeX) kernels; never with the AVX2
+    /// (Haswell) ones, and never for the weight gradient. Measured against the image-parallel im2col
+    /// path in one run (`rounds bench engine`, 2 threads, SkylakeX): 64x64 planes, 64 channels, batch 4:
+    /// forward 4.40 vs 5.43 ms, input gradient 4.81 vs 5.37 ms, weight gradient 7.53 vs 5.82 ms; 32x32,
+    /// 128 channels: forward 5.57 vs 4.55 ms, input gradient 5.68 vs 4.69 ms (image-parallel ahead);
+    /// 16x16 and 8x8: image-parallel ahead by 20-60%. With Haswell kernels im2col was ahead or level
+    /// everywhere (single-threaded, e.g. 64x64 input gradient 12.2 vs 12.3 ms).
     static func uses(_ pass: Pass, _ g: ConvGeometry) -> Bool {
         guard applies(g) else { return false }
         switch policy {
@@ -55,8 +54,7 @@ struct ShiftedConv {
     /// The measured rule behind `.automatic`.
     static func favours(_ pass: Pass, _ g: ConvGeometry, avx512: Bool) -> Bool {
         guard avx512, pass != .weightGradient, applies(g) else { return false }
-        let plane = g.h * g.w
-        return plane >= 4096 || (plane >= 1024 && g.c >= 128)
+        return g.h * g.w >= 4096
     }
 
     /// `x [N, C, H, W]` -> `xpad [C, N·plane]`, zero padded.

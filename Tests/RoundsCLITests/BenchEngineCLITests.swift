@@ -45,4 +45,39 @@ import Testing
         #expect(result.stderr.contains("ROUNDS_BLAS_KERNEL=fastest: expected auto or openblas"), "\(result.stderr)")
         if Self.avx512 { #expect(try Self.core(result) == "SkylakeX") }
     }
+
+    /// The training step beside the peer of the same run: a stand-in peer (a shell script speaking the
+    /// peer's JSON) gives the ratio, and `--profile` adds the op table of each step.
+    @Test func trainingStepsCarryThePeersRatioAndAProfile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bench-engine-peer-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let script = dir.appendingPathComponent("peer.sh").path
+        try #"""
+        case "$*" in *--json*--threads\ 2*) ;; *) echo "unexpected arguments: $*" >&2; exit 3 ;; esac
+        echo '{"torch": "fake 0", "threads": 2, "results": [{"imageSize": 32, "batch": 8, "imagesPerSecond": 4.0},
+          {"imageSize": 64, "batch": 4, "imagesPerSecond": 2.0}]}'
+        """#.write(toFile: script, atomically: true, encoding: .utf8)
+        let result = try CLIRunner.run(["bench", "engine", "--json", "--seconds", "0.001", "--threads", "2", "--profile",
+                                        "--python", "/bin/sh", "--peer-script", script])
+        #expect(result.status == 0, "\(result.stderr)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(doc["peer"] as? String == "torch fake 0", "\(doc["peerNote"] ?? "")")
+        let steps = try #require(doc["trainingSteps"] as? [[String: Any]])
+        #expect(steps.count == 2)
+        for step in steps {
+            let ours = try #require(step["imagesPerSecond"] as? Double), peer = try #require(step["peerImagesPerSecond"] as? Double)
+            let ratio = try #require(step["ratio"] as? Double)
+            #expect(abs(ratio - ours / peer) < 1e-9)
+            let profile = try #require(step["profile"] as? [String: Any])
+            let entries = try #require(profile["entries"] as? [[String: Any]])
+            #expect(entries.contains { ($0["op"] as? String)?.hasPrefix("conv2d 3x3 64->64") == true })
+        }
+    }
+
+    @Test func noPeerAndAPeerScriptContradict() throws {
+        let result = try CLIRunner.run(["bench", "engine", "--no-peer", "--peer-script", "x.py"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("--no-peer and --peer-script contradict each other"), "\(result.stderr)")
+    }
 }

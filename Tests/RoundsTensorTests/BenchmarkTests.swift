@@ -8,7 +8,9 @@ import Testing
         let r = bench.measure(bench.cases[0])
         #expect(r.rates.map(\.pass) == ["forward", "backward-input", "backward-weight",
                                         "forward (shifted)", "backward-input (shifted)", "backward-weight (shifted)",
-                                        "forward (im2col)", "backward-input (im2col)", "backward-weight (im2col)"])
+                                        "forward (im2col)", "backward-input (im2col)", "backward-weight (im2col)",
+                                        "forward (image-parallel)", "backward-input (image-parallel)",
+                                        "backward-weight (image-parallel)"])
         #expect(r.rates.allSatisfy { $0.gflops > 0 && $0.sgemmGflops > 0 && $0.milliseconds > 0 && $0.cpuMilliseconds >= 0 })
         #expect(r.rates[0].gemm == "8 x 64 x 72")
     }
@@ -27,6 +29,38 @@ import Testing
         }
         let result = UNetStepBenchmark(config: cfg, minSeconds: 0.001).run()
         #expect(result.imagesPerSecond > 0 && result.parameters == net.namedParameters().reduce(0) { $0 + $1.parameter.value.count })
+        #expect(result.profile == nil, "profiling is opt-in")
+    }
+
+    /// `--profile`: every recorded op of the step shows up once per shape, with the convolutions split by
+    /// geometry and algorithm, and the profiler is off again afterwards.
+    @Test func profileAccountsForTheStepOpByOp() throws {
+        let cfg = UNetStepConfig(imageSize: 8, batch: 2, channels: [16, 32], layersPerBlock: 1, attentionHeadDim: 8, groups: 8)
+        let result = UNetStepBenchmark(config: cfg, minSeconds: 0.001, profileSteps: 2).run()
+        let profile = try #require(result.profile)
+        let ops = Dictionary(uniqueKeysWithValues: profile.entries.map { ($0.op, $0) })
+        let convIn = try #require(ops.first { $0.key.hasPrefix("conv2d 3x3 3->16 8x8") }?.value, "conv_in row in \(ops.keys.sorted())")
+        #expect(convIn.calls == 1 && convIn.forwardSeconds > 0 && convIn.backwardSeconds > 0)
+        #expect(ops.keys.contains { $0.hasPrefix("groupNorm 16 channels, 64 positions + SiLU") })
+        #expect(ops.keys.contains { $0.hasPrefix("attention") })
+        // the conv calls of one step: conv_in, 2 per resnet (2 down, 1 mid x2, 4 up), the down- and upsampler, conv_out, shortcuts
+        let convCalls = profile.entries.filter { $0.op.hasPrefix("conv2d") }.reduce(0) { $0 + $1.calls }
+        #expect(convCalls >= 14, "\(convCalls) conv calls per step")
+        #expect(profile.otherSeconds >= 0 && profile.entries == profile.entries.sorted { $0.totalSeconds > $1.totalSeconds })
+        #expect(OpProfileRecorder.active == nil)
+    }
+
+    /// Ops that another task runs meanwhile neither enter the profile nor race with it.
+    @Test func profileIgnoresOpsOfOtherTasks() async {
+        let other = Task.detached {
+            for _ in 0..<300 { let x = Tensor(shape: [64], scalars: (0..<64).map(Float.init)).trackingGradient(); (x * x).mean().backward() }
+        }
+        let profile = OpProfile.collect(runs: 300) {
+            for _ in 0..<300 { let x = Tensor(shape: [64], scalars: (0..<64).map(Float.init)).trackingGradient(); x.silu().sum().backward() }
+        }
+        await other.value
+        #expect(Set(profile.entries.map(\.op)) == ["silu", "sum"])
+        #expect(profile.entries.allSatisfy { $0.calls == 1 })
     }
 }
 

@@ -44,14 +44,7 @@ struct BenchDiffusion: ParsableCommand {
     @Option(help: "Batch of the memory probes (training batch and sampling batch before guidance doubles it).")
     var memoryBatch = 16
 
-    @Flag(help: "Skip the diffusers peer.")
-    var noPeer = false
-
-    @Option(help: "The peer script (default: Benchmarks/peers/diffusion_unet.py, found from here or the binary).")
-    var peerScript: String?
-
-    @Option(help: "Python interpreter for the peer.")
-    var python = "python3"
+    @OptionGroup var peer: BenchPeerOptions
 
     @Option(help: ArgumentHelp("Run one memory probe KIND:SIZE:BATCH in this process (internal).", visibility: .hidden))
     var memoryProbe: String?
@@ -63,7 +56,6 @@ struct BenchDiffusion: ParsableCommand {
         }
         if !(guidance > 1) { throw ValidationError("--guidance must be greater than 1, got \(guidance)") }
         if memoryBatch < 1 { throw ValidationError("--memory-batch must be at least 1, got \(memoryBatch)") }
-        if noPeer && peerScript != nil { throw ValidationError("--no-peer and --peer-script contradict each other.") }
         if let memoryProbe, Probe(memoryProbe) == nil {
             throw ValidationError("--memory-probe: expected KIND:SIZE:BATCH with KIND train or sample, got '\(memoryProbe)'")
         }
@@ -86,16 +78,17 @@ struct BenchDiffusion: ParsableCommand {
         var report = DiffusionBenchReport(threads: Engine.threads, blasCore: Engine.blasCore, loadAverage: BenchChildProcess.loadAverage,
                                           timedSteps: bench.timedSteps, scheduleSteps: DiffusionBenchmark.scheduleSteps)
         let progress = { (line: String) in Console.error("bench diffusion: \(line)") }
-        let script = noPeer ? nil : (peerScript ?? BenchChildProcess.peerScript("diffusion_unet.py"))
-        if noPeer { report.peerNote = "peer skipped (--no-peer)" } else if script == nil {
-            report.peerNote = "peer skipped: Benchmarks/peers/diffusion_unet.py not found from here or the binary"
+        var script: String?
+        switch self.peer.script("diffusion_unet.py") {
+        case .success(let s): script = s
+        case .failure(let note): report.peerNote = note.message
         }
         do {
             let (training, sampling) = try bench.run(progress: progress)
             var peer: DiffusionPeer.Document?
             if let script {
                 progress("peer: \(script) (torch + diffusers, \(Engine.threads) threads)")
-                switch DiffusionPeer.throughput(python: python, script: script, bench: bench, threads: Engine.threads) {
+                switch DiffusionPeer.throughput(python: self.peer.python, script: script, bench: bench, threads: Engine.threads) {
                 case .success(let doc): peer = doc
                 case .failure(let note): report.peerNote = note.message
                 }
@@ -129,7 +122,7 @@ struct BenchDiffusion: ParsableCommand {
         }
         var row = DiffusionBenchReport.MemoryRow(kind: kind.rawValue, imageSize: size, batch: memoryBatch, roundsBytes: bytes)
         if let script {
-            switch DiffusionPeer.memory(python: python, script: script, spec: spec, threads: Engine.threads, guidance: guidance) {
+            switch DiffusionPeer.memory(python: self.peer.python, script: script, spec: spec, threads: Engine.threads, guidance: guidance) {
             case .success(let b): row.peerBytes = b
             case .failure(let note): row.peerNote = note.message
             }

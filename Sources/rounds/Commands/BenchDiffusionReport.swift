@@ -129,7 +129,7 @@ enum DiffusionPeer {
 
     /// Runs the script through `/usr/bin/env`; a failure to start, a non-zero exit or a
     /// `{"skipped": ...}` answer (torch or diffusers missing) becomes a note.
-    private static func runJSON(_ args: [String], script: String) -> Result<Data, Note> {
+    static func runJSON(_ args: [String], script: String) -> Result<Data, Note> {
         let out: BenchChildProcess.Output
         do { out = try BenchChildProcess.run("/usr/bin/env", args) } catch {
             return .failure(Note(message: "peer skipped: cannot start \(args[0]): \(error.localizedDescription)"))

@@ -21,11 +21,17 @@ struct BenchEngine: ParsableCommand {
     @Flag(help: "Skip the UNet training-step measurement.")
     var skipTrainingStep = false
 
+    @Flag(help: "Also profile three training steps op by op (forward and backward wall time per op, and the rest: optimiser, graph walk).")
+    var profile = false
+
+    @OptionGroup var peer: BenchPeerOptions
+
     @Option(help: ArgumentHelp("OpenBLAS kernel family for the whole run (\(BLASKernel.allCases.map(\.rawValue).joined(separator: ", "))); default: SkylakeX on a CPU with AVX-512 (ROUNDS_BLAS_KERNEL=openblas: OpenBLAS's own choice).",
                                valueName: "family"))
     var blasKernel: BLASKernel?
 
     func validate() throws {
+        if profile && skipTrainingStep { throw ValidationError("--profile profiles the training step; drop --skip-training-step") }
         if seconds <= 0 { throw ValidationError("--seconds must be positive, got \(seconds)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
     }
@@ -34,9 +40,10 @@ struct BenchEngine: ParsableCommand {
         if let threads { Engine.setThreads(threads) }
         try BLASKernel.apply(blasKernel)
         let bench = EngineBenchmark(minSeconds: seconds)
-        let report = bench.run(trainingSteps: skipTrainingStep ? [] : UNetStepConfig.defaults) { line in
-            FileHandle.standardError.write(Data("bench engine: \(line)\n".utf8))
-        }
+        let progress = { (line: String) in Console.error("bench engine: \(line)") }
+        var report = bench.run(trainingSteps: skipTrainingStep ? [] : UNetStepConfig.defaults,
+                               profileSteps: profile ? 3 : 0, progress: progress)
+        if !report.trainingSteps.isEmpty { runPeer(into: &report, progress: progress) }
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -66,14 +73,68 @@ struct BenchEngine: ParsableCommand {
             }
         }
         if !report.trainingSteps.isEmpty {
-            print("UNet-like training step (forward + MSE + backward + AdamW)")
+            print("UNet-like training step (forward + MSE + backward + AdamW); " + (report.peer.map { "peer: \($0)" } ?? report.peerNote ?? "no peer"))
             for s in report.trainingSteps {
+                let peer = s.peerImagesPerSecond.map { String(format: "; PyTorch %.2f images/s, ratio %.2fx", $0, s.ratio ?? 0) } ?? ""
                 print(String(format: "  %@: %.1f M parameters, %.3f s/step, %.2f images/s (CPU %.3f s/step)",
                              s.config.description, Double(s.parameters) / 1e6, s.secondsPerStep, s.imagesPerSecond,
-                             s.cpuSecondsPerStep))
+                             s.cpuSecondsPerStep) + peer)
             }
+            for s in report.trainingSteps { if let p = s.profile { printProfile(p, of: s) } }
         }
     }
+
+    /// Runs the PyTorch peer right after our training steps (same thread count and measuring time) and
+    /// fills its images/s and our ratio into each step; a missing torch or script becomes `peerNote`.
+    private func runPeer(into report: inout EngineBenchmark.Report, progress: (String) -> Void) {
+        let script: String
+        switch peer.script("unet_step.py") {
+        case .success(let s): script = s
+        case .failure(let note): report.peerNote = note.message; return
+        }
+        progress("peer: \(script) (PyTorch + diffusers, \(report.threads) threads)")
+        let args = [peer.python, script, "--json", "--threads", "\(report.threads)",
+                    "--seconds", "\(max(seconds, EngineBenchmark.trainingStepSeconds))"]
+        struct Document: Decodable {
+            struct Row: Decodable { var imageSize: Int, batch: Int, imagesPerSecond: Double }
+            var torch: String
+            var results: [Row]
+        }
+        switch DiffusionPeer.runJSON(args, script: script) {
+        case .failure(let note): report.peerNote = note.message
+        case .success(let data):
+            guard let doc = try? JSONDecoder().decode(Document.self, from: data) else {
+                report.peerNote = "peer skipped: \(script) printed unreadable JSON"
+                return
+            }
+            report.peer = "torch \(doc.torch)"
+            for i in report.trainingSteps.indices {
+                let c = report.trainingSteps[i].config
+                guard let row = doc.results.first(where: { $0.imageSize == c.imageSize && $0.batch == c.batch }) else { continue }
+                report.trainingSteps[i].peerImagesPerSecond = row.imagesPerSecond
+                report.trainingSteps[i].ratio = report.trainingSteps[i].imagesPerSecond / row.imagesPerSecond
+            }
+        }
+        if let note = report.peerNote { progress(note) }
+    }
+
+    /// The op table of one profiled training step.
+    private func printProfile(_ p: OpProfile, of step: UNetStepResult) {
+        let total = p.entries.reduce(p.otherSeconds) { $0 + $1.totalSeconds }
+        print("Op profile, \(step.config.imageSize)x\(step.config.imageSize) batch \(step.config.batch) (ms per step; "
+              + String(format: "%.1f ms profiled)", total * 1e3))
+        print("  " + "op".padding(toLength: 52, withPad: " ", startingAt: 0) + " calls  forward  backward    total   share")
+        func row(_ name: String, _ calls: String, _ f: Double, _ b: Double) {
+            print("  " + name.padding(toLength: 52, withPad: " ", startingAt: 0) + calls.leftPadded(6)
+                  + String(format: " %8.2f %9.2f %8.2f %6.1f%%", f * 1e3, b * 1e3, (f + b) * 1e3, (f + b) / max(total, 1e-12) * 100))
+        }
+        for e in p.entries { row(e.op, "\(e.calls)", e.forwardSeconds, e.backwardSeconds) }
+        row("(optimiser, graph walk, set-up)", "", p.otherSeconds, 0)
+    }
+}
+
+private extension String {
+    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
 }
 
 

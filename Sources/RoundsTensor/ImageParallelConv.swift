@@ -1,0 +1,143 @@
+/// im2col convolution with the batch split across the engine's workers: each worker unfolds its own
+/// images into its own column matrix and runs single-threaded sgemm on them.
+///
+/// The per-image path instead splits every image's im2col and GEMM across the workers, which costs
+/// two synchronisations per image and pass, and at small planes (16x16, 8x8: 256 or 64 columns)
+/// leaves each worker a GEMM too thin for OpenBLAS's kernels, with the shared operand packed twice.
+/// Here the workers meet once per pass; the weight gradient sums one partial `dW` per worker.
+struct ImageParallelConv {
+    let g: ConvGeometry
+    let n, o: Int
+
+    /// Which layers use this algorithm; the engine benchmark forces each choice in turn.
+    @TaskLocal static var policy = ShiftedConv.Policy.automatic
+
+    /// Automatically: whenever the batch splits evenly across the workers, or has at least four
+    /// images per worker.
+    static func uses(_ g: ConvGeometry, n: Int) -> Bool {
+        let workers = Engine.threads
+        switch policy {
+        case .always: return n > 1
+        case .never: return false
+        case .automatic: return workers > 1 && n >= workers && (n % workers == 0 || n >= 4 * workers)
+        }
+    }
+
+    var inSize: Int { g.c * g.h * g.w }
+    var outSize: Int { o * g.columns }
+
+    /// Runs `body(images, slot)` on contiguous image ranges, one per worker (`slot` numbers them).
+    private func eachWorker(_ body: @escaping (Range<Int>, Int) -> Void) {
+        let workers = Swift.min(Engine.threads, n), n = n
+        parallelChunks(workers, costPerItem: 1 << 20) { slots in
+            for slot in slots { body((n * slot / workers)..<(n * (slot + 1) / workers), slot) }
+        }
+    }
+
+    func forward(_ xs: [Float], weight ws: [Float], bias bs: [Float]?) -> [Float] {
+        let (g, o, inSize, outSize) = (g, o, inSize, outSize)
+        return makeScalars(n * outSize) { y in
+            let yp = SendablePointer(y)
+            xs.withUnsafeBufferPointer { px in
+                let xp = UncheckedSendable(px.baseAddress!)
+                eachWorker { images, _ in
+                    Scratch.withBuffer(g.isPointwise ? 0 : g.rows * g.columns) { col in
+                        for i in images {
+                            let out = yp.p + i * outSize
+                            if let bs { for oc in 0..<o { (out + oc * g.columns).update(repeating: bs[oc], count: g.columns) } }
+                            let src: UnsafePointer<Float>
+                            if g.isPointwise { src = xp.value + i * inSize } else {
+                                g.im2col(xp.value + i * inSize, col, parallel: false)
+                                src = UnsafePointer(col)
+                            }
+                            sgemm(false, false, m: o, n: g.columns, k: g.rows, ws, lda: g.rows, src, ldb: g.columns,
+                                  beta: bs == nil ? 0 : 1, out, ldc: g.columns)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Input and weight gradients (each only when `needs` asks); the bias gradient is the caller's.
+    func backward(xs: [Float], ws: [Float], gy: [Float], needs: [Bool]) -> (dx: [Float]?, dw: [Float]?) {
+        (needs[0] ? inputGradient(ws, gy: gy) : nil, needs[1] ? weightGradient(xs, gy: gy) : nil)
+    }
+
+    /// `dW = Σ_images dy_i · col_iᵀ`: one partial sum per worker, added up at the end.
+    private func weightGradient(_ xs: [Float], gy: [Float]) -> [Float] {
+        let (g, o, inSize, outSize) = (g, o, inSize, outSize)
+        let workers = Swift.min(Engine.threads, n), size = o * g.rows
+        var partials = zeroScalars(workers * size)
+        partials.withUnsafeMutableBufferPointer { pp in
+            let dp = SendablePointer(pp.baseAddress!)
+            xs.withUnsafeBufferPointer { px in gy.withUnsafeBufferPointer { pg in
+                let (xp, gp) = (UncheckedSendable(px.baseAddress!), UncheckedSendable(pg.baseAddress!))
+                eachWorker { images, slot in
+                    Scratch.withBuffer(g.isPointwise ? 0 : g.rows * g.columns) { col in
+                        for i in images {
+                            let src: UnsafePointer<Float>
+                            if g.isPointwise { src = xp.value + i * inSize } else {
+                                g.im2col(xp.value + i * inSize, col, parallel: false)
+                                src = UnsafePointer(col)
+                            }
+                            sgemm(false, true, m: o, n: g.rows, k: g.columns, gp.value + i * outSize, lda: g.columns,
+                                  src, ldb: g.columns, beta: 1, dp.p + slot * size, ldc: g.rows)
+                        }
+                    }
+                }
+            } }
+        }
+        guard workers > 1 else { return partials }
+        return makeScalars(size) { dw in
+            dw.update(from: partials, count: size)
+            for slot in 1..<workers { partials.withUnsafeBufferPointer { p in add(p.baseAddress! + slot * size, into: dw, count: size) } }
+        }
+    }
+
+    /// Stride 1 with a square kernel and padding below its size: each image's `dy` convolved with the
+    /// flipped, transposed kernel; otherwise `dcol = Wᵀ · dy` folded back by `col2im`, or (1x1) `Wᵀ · dy`.
+    private func inputGradient(_ ws: [Float], gy: [Float]) -> [Float] {
+        let (g, o, inSize, outSize) = (g, o, inSize, outSize)
+        let k = g.kh, kk = k * k
+        let transposed = !g.isPointwise && g.stride == 1 && g.kh == g.kw && g.padding < k && g.ho == g.h && g.wo == g.w
+        let t = ConvGeometry(c: o, h: g.ho, w: g.wo, kh: k, kw: k, stride: 1, padding: k - 1 - g.padding, ho: g.h, wo: g.w)
+        let flipped: [Float] = transposed ? makeScalars(ws.count) { f in  // [C, O·k²]: W'[c, o, i, j] = W[o, c, k-1-i, k-1-j]
+            for oc in 0..<o { for c in 0..<g.c { for i in 0..<kk { f[(c * o + oc) * kk + (kk - 1 - i)] = ws[(oc * g.c + c) * kk + i] } } }
+        } : []
+        let scratch = g.isPointwise ? 0 : (transposed ? t.rows * t.columns : g.rows * g.columns)
+        let body: (UnsafeMutablePointer<Float>) -> Void = { dx in
+            let dp = SendablePointer(dx)
+            gy.withUnsafeBufferPointer { pg in
+                let gp = UncheckedSendable(pg.baseAddress!)
+                eachWorker { images, _ in
+                    Scratch.withBuffer(scratch) { col in
+                        for i in images {
+                            let dyi = gp.value + i * outSize, dxi = dp.p + i * inSize
+                            if g.isPointwise {
+                                sgemm(true, false, m: g.c, n: g.columns, k: o, ws, lda: g.c, dyi, ldb: g.columns, beta: 0, dxi, ldc: g.columns)
+                            } else if transposed {
+                                t.im2col(dyi, col, parallel: false)
+                                sgemm(false, false, m: g.c, n: t.columns, k: t.rows, flipped, lda: t.rows, col, ldb: t.columns,
+                                      beta: 0, dxi, ldc: t.columns)
+                            } else {
+                                sgemm(true, false, m: g.rows, n: g.columns, k: o, ws, lda: g.rows, dyi, ldb: g.columns,
+                                      beta: 0, col, ldc: g.columns)
+                                g.col2im(col, dxi, parallel: false)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if g.isPointwise || transposed { return makeScalars(n * inSize, body) }
+        var dx = zeroScalars(n * inSize)  // col2im adds into it
+        dx.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+        return dx
+    }
+}
+
+/// `dst[i] += src[i]`.
+private func add(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, count: Int) {
+    for i in 0..<count { dst[i] += src[i] }
+}
