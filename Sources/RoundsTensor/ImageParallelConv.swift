@@ -95,16 +95,12 @@ struct ImageParallelConv {
         }
     }
 
-    /// Stride 1 with a square kernel and padding below its size: each image's `dy` convolved with the
-    /// flipped, transposed kernel; otherwise `dcol = Wᵀ · dy` folded back by `col2im`, or (1x1) `Wᵀ · dy`.
+    /// Where `g.hasTransposedInputGradient`: each image's `dy` convolved with the flipped, transposed
+    /// kernel; otherwise `dcol = Wᵀ · dy` folded back by `col2im`, or (1x1) `Wᵀ · dy`.
     private func inputGradient(_ ws: [Float], gy: [Float]) -> [Float] {
         let (g, o, inSize, outSize) = (g, o, inSize, outSize)
-        let k = g.kh, kk = k * k
-        let transposed = !g.isPointwise && g.stride == 1 && g.kh == g.kw && g.padding < k && g.ho == g.h && g.wo == g.w
-        let t = ConvGeometry(c: o, h: g.ho, w: g.wo, kh: k, kw: k, stride: 1, padding: k - 1 - g.padding, ho: g.h, wo: g.w)
-        let flipped: [Float] = transposed ? makeScalars(ws.count) { f in  // [C, O·k²]: W'[c, o, i, j] = W[o, c, k-1-i, k-1-j]
-            for oc in 0..<o { for c in 0..<g.c { for i in 0..<kk { f[(c * o + oc) * kk + (kk - 1 - i)] = ws[(oc * g.c + c) * kk + i] } } }
-        } : []
+        let transposed = g.hasTransposedInputGradient, t = g.transposedInputGradient(o: o)
+        let flipped = transposed ? g.flippedKernel(ws, o: o) : []
         let scratch = g.isPointwise ? 0 : (transposed ? t.rows * t.columns : g.rows * g.columns)
         let body: (UnsafeMutablePointer<Float>) -> Void = { dx in
             let dp = SendablePointer(dx)

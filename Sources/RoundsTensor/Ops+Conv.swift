@@ -7,6 +7,23 @@ struct ConvGeometry {
     /// A 1x1, stride-1, unpadded convolution reads the image itself as its column matrix.
     var isPointwise: Bool { kh == 1 && kw == 1 && stride == 1 && padding == 0 }
 
+    /// Stride 1, a square kernel and padding below its size: the input gradient is then the forward
+    /// convolution `transposedInputGradient(o:)` of `dy` with `flippedKernel` (no col2im scatter).
+    var hasTransposedInputGradient: Bool { !isPointwise && stride == 1 && kh == kw && padding < kh }
+
+    /// The geometry of that convolution: `dy [O, Ho, Wo]` in, `[C, H, W]` out, padding `k-1-p`.
+    func transposedInputGradient(o: Int) -> ConvGeometry {
+        ConvGeometry(c: o, h: ho, w: wo, kh: kh, kw: kh, stride: 1, padding: kh - 1 - padding, ho: h, wo: w)
+    }
+
+    /// `W' [C, O·k²]` from `weight [O, C, k, k]`: `W'[c, o, i, j] = W[o, c, k-1-i, k-1-j]`.
+    func flippedKernel(_ ws: [Float], o: Int) -> [Float] {
+        let kk = kh * kw
+        return makeScalars(ws.count) { f in
+            for oc in 0..<o { for ch in 0..<c { for i in 0..<kk { f[(ch * o + oc) * kk + (kk - 1 - i)] = ws[(oc * c + ch) * kk + i] } } }
+        }
+    }
+
     /// `3x3/2 64->128 32x32 (shifted)`: the row of this shape in `OpProfile`.
     func profileDetail(o: Int, algorithm: String?) -> String {
         "\(kh)x\(kw)\(stride > 1 ? "/\(stride)" : "") \(c)->\(o) \(h)x\(w)" + (algorithm.map { " (\($0))" } ?? "")
@@ -186,12 +203,7 @@ extension Tensor {
     /// transposed kernel `W'[c, o, i, j] = W[o, c, k-1-i, k-1-j]` and padding `k-1-p`: im2col of `dy`
     /// and one sgemm per image, with no col2im scatter (which is memory-bound at 64x64).
     static func convInputGradientStride1(_ g: ConvGeometry, n: Int, o: Int, ws: [Float], gy: [Float]) -> [Float] {
-        let k = g.kh, kk = k * k
-        var flipped = [Float](repeating: 0, count: ws.count)  // every element is written
-        for oc in 0..<o { for c in 0..<g.c { for i in 0..<kk {
-            flipped[(c * o + oc) * kk + (kk - 1 - i)] = ws[(oc * g.c + c) * kk + i]
-        } } }
-        let t = ConvGeometry(c: o, h: g.ho, w: g.wo, kh: k, kw: k, stride: 1, padding: k - 1 - g.padding, ho: g.h, wo: g.w)
+        let flipped = g.flippedKernel(ws, o: o), t = g.transposedInputGradient(o: o)
         let inSize = g.c * g.h * g.w, outSize = o * g.columns
         return makeScalars(n * inSize) { dx in
             gy.withUnsafeBufferPointer { pg in
@@ -232,8 +244,7 @@ extension Tensor {
     static func im2colBackward(_ g: ConvGeometry, n: Int, o: Int, xs: [Float], ws: [Float], gy: [Float], needs: [Bool]) -> [[Float]?] {
         Engine.prepare()
         let inSize = g.c * g.h * g.w, outSize = o * g.columns
-        // stride 1 with a square kernel and padding < k: input gradient by the transposed convolution
-        let transposed = needs[0] && !g.isPointwise && g.stride == 1 && g.kh == g.kw && g.padding < g.kh
+        let transposed = needs[0] && g.hasTransposedInputGradient
         let scattered = needs[0] && !g.isPointwise && !transposed  // col2im adds into a zeroed dx
         var dw: [Float] = needs[1] ? zeroScalars(ws.count) : []
         var dx: [Float] = []
