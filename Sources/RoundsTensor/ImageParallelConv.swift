@@ -43,15 +43,8 @@ struct ImageParallelConv {
                 eachWorker { images, _ in
                     Scratch.withBuffer(g.isPointwise ? 0 : g.rows * g.columns) { col in
                         for i in images {
-                            let out = yp.p + i * outSize
-                            if let bs { for oc in 0..<o { (out + oc * g.columns).update(repeating: bs[oc], count: g.columns) } }
-                            let src: UnsafePointer<Float>
-                            if g.isPointwise { src = xp.value + i * inSize } else {
-                                g.im2col(xp.value + i * inSize, col, parallel: false)
-                                src = UnsafePointer(col)
-                            }
-                            sgemm(false, false, m: o, n: g.columns, k: g.rows, ws, lda: g.rows, src, ldb: g.columns,
-                                  beta: bs == nil ? 0 : 1, out, ldc: g.columns)
+                            g.forwardImage(xp.value + i * inSize, weight: ws, bias: bs, o: o, into: yp.p + i * outSize,
+                                           col: col, parallel: false)
                         }
                     }
                 }

@@ -6,9 +6,10 @@ import Dispatch
 /// An op's forward time is the time since the previous recorded op ended (ops record themselves on
 /// the tape as they finish, and a training step's forward pass is one op after another), so work
 /// between ops counts towards the next one. Its backward time is its gradient function's call plus
-/// the accumulation of its input gradients. Off by default: one branch per recorded op.
+/// the accumulation of its input gradients. Off by default: one task-local read per recorded op.
 public struct OpProfile: Sendable, Codable, Hashable {
-    /// Totals of one op name (the Swift function that recorded it, e.g. `conv2d(_:weight:bias:stride:padding:)`).
+    /// Totals of one op: the base name of the Swift function that recorded it and, where the op gives
+    /// one, its shape (e.g. `conv2d 3x3 64->64 32x32 (image-parallel)`).
     public struct Entry: Sendable, Codable, Hashable {
         public var op: String
         public var calls: Int
@@ -49,22 +50,23 @@ final class OpProfileRecorder: @unchecked Sendable {
     /// Called as an op records itself: charges the time since the last mark to its forward pass.
     func forwardEnded(_ op: StaticString, _ detail: String?) {
         let now = DispatchTime.now().uptimeNanoseconds
-        let key = Self.key(op, detail)
-        var t = totals[key] ?? (0, 0, 0)
-        t.calls += 1
-        t.forward += Double(now &- lastMark) / 1e9
-        totals[key] = t
+        add(Self.key(op, detail), call: true, forward: Double(now &- lastMark) / 1e9, backward: 0)
         lastMark = now
     }
 
-    /// Charges `seconds` to `op`'s backward pass and moves the mark past it.
+    /// Charges the time since `start` to `op`'s backward pass and moves the mark past it.
     func backwardRan(_ op: StaticString, _ detail: String?, since start: UInt64) {
         let now = DispatchTime.now().uptimeNanoseconds
-        let key = Self.key(op, detail)
-        var t = totals[key] ?? (0, 0, 0)
-        t.backward += Double(now &- start) / 1e9
-        totals[key] = t
+        add(Self.key(op, detail), call: false, forward: 0, backward: Double(now &- start) / 1e9)
         lastMark = now
+    }
+
+    private func add(_ key: String, call: Bool, forward: Double, backward: Double) {
+        var t = totals[key] ?? (0, 0, 0)
+        t.calls += call ? 1 : 0
+        t.forward += forward
+        t.backward += backward
+        totals[key] = t
     }
 
     /// `conv2d` or `conv2d 3x3 64->64 32x32`: the function's base name and the detail.

@@ -24,6 +24,26 @@ struct ConvGeometry {
         }
     }
 
+    /// One image's forward pass, `y [O, Ho·Wo] = W [O, C·kh·kw] · col(x) (+ bias)`: the bias is
+    /// pre-broadcast into `y` and added by the GEMM's beta = 1. `col` holds `rows · columns` floats
+    /// (unused by a pointwise convolution, which reads `x` itself); `parallel` splits im2col and the
+    /// GEMM across the engine's workers, otherwise both run on the calling thread.
+    func forwardImage(_ x: UnsafePointer<Float>, weight ws: [Float], bias bs: [Float]?, o: Int,
+                      into y: UnsafeMutablePointer<Float>, col: UnsafeMutablePointer<Float>, parallel: Bool) {
+        if let bs { for oc in 0..<o { (y + oc * columns).update(repeating: bs[oc], count: columns) } }
+        let src: UnsafePointer<Float>
+        if isPointwise { src = x } else {
+            im2col(x, col, parallel: parallel)
+            src = UnsafePointer(col)
+        }
+        let beta: Float = bs == nil ? 0 : 1
+        if parallel {
+            sgemmParallel(false, false, m: o, n: columns, k: rows, ws, lda: rows, src, ldb: columns, beta: beta, y, ldc: columns)
+        } else {
+            sgemm(false, false, m: o, n: columns, k: rows, ws, lda: rows, src, ldb: columns, beta: beta, y, ldc: columns)
+        }
+    }
+
     /// `3x3/2 64->128 32x32 (shifted)`: the row of this shape in `OpProfile`.
     func profileDetail(o: Int, algorithm: String?) -> String {
         "\(kh)x\(kw)\(stride > 1 ? "/\(stride)" : "") \(c)->\(o) \(h)x\(w)" + (algorithm.map { " (\($0))" } ?? "")
@@ -140,9 +160,10 @@ struct ConvGeometry {
 
 extension Tensor {
     /// 2-D convolution (PyTorch `conv2d`, cross-correlation): `x [N, C, H, W]`, `weight [O, C, kh, kw]`,
-    /// `bias [O]` -> `[N, O, Ho, Wo]`. Stride-1 square kernels (the UNet's 3x3) run as one GEMM per
-    /// kernel tap over the padded batch (`ShiftedConv`); other shapes im2col per image, then
-    /// `y = W[O, C·kh·kw] · col` in one sgemm; backward: `dW += dy · colᵀ`, `dcol = Wᵀ · dy` folded back by col2im.
+    /// `bias [O]` -> `[N, O, Ho, Wo]`. Where `ShiftedConv.uses` says so (64x64 planes, 3x3) one GEMM per
+    /// kernel tap over the padded batch; otherwise im2col per image, then `y = W[O, C·kh·kw] · col` in
+    /// one sgemm, whole images per worker (`ImageParallelConv`) when the batch splits across them;
+    /// backward: `dW += dy · colᵀ`, `dx` by the transposed convolution or `dcol = Wᵀ · dy` folded back by col2im.
     public static func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0) -> Tensor {
         precondition(x.rank == 4 && weight.rank == 4 && x.shape[1] == weight.shape[1],
                      "conv2d: input \(x.shape) [N, C, H, W] against weight \(weight.shape) [O, C, kh, kw]")
@@ -156,44 +177,30 @@ extension Tensor {
         let g = ConvGeometry(c: x.shape[1], h: x.shape[2], w: x.shape[3], kh: kh, kw: kw, stride: stride,
                              padding: padding, ho: ho, wo: wo)
         let xs = x.scalars, ws = weight.scalars, bs = bias?.scalars
+        let y: [Float], algorithm: String?
         if ShiftedConv.uses(.forward, g) {
-            let sc = ShiftedConv(n: n, c: g.c, h: g.h, w: g.w, k: kh, padding: padding, o: o)
-            var out = Tensor(uncheckedShape: [n, o, ho, wo], scalars: sc.forward(xs, weight: ws, bias: bs))
-            let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
-            out.record(inputs, detail: g.profileDetail(o: o, algorithm: "shifted")) { gy, needs in
-                convBackward(g, n: n, o: o, xs: xs, ws: ws, gy: gy, needs: needs)
-            }
-            return out
-        }
-        if ImageParallelConv.uses(g, n: n) {
-            var out = Tensor(uncheckedShape: [n, o, ho, wo], scalars: ImageParallelConv(g: g, n: n, o: o).forward(xs, weight: ws, bias: bs))
-            let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
-            out.record(inputs, detail: g.profileDetail(o: o, algorithm: "image-parallel")) { gy, needs in
-                convBackward(g, n: n, o: o, xs: xs, ws: ws, gy: gy, needs: needs)
-            }
-            return out
-        }
-        let inSize = g.c * g.h * g.w, outSize = o * g.columns
-        // the bias pre-broadcast into y, added by the GEMM's beta = 1; without one y is only written
-        let y: [Float] = makeScalars(n * outSize) { d in
-            if let b = bs { for i in 0..<n { for oc in 0..<o { (d + i * outSize + oc * g.columns).update(repeating: b[oc], count: g.columns) } } }
-            xs.withUnsafeBufferPointer { px in
-                Scratch.withBuffer(g.isPointwise ? 0 : g.rows * g.columns) { col in
-                    for i in 0..<n {
-                        let src: UnsafePointer<Float>
-                        if g.isPointwise { src = px.baseAddress! + i * inSize } else {
-                            g.im2col(px.baseAddress! + i * inSize, col)
-                            src = UnsafePointer(col)
+            y = ShiftedConv(n: n, c: g.c, h: g.h, w: g.w, k: kh, padding: padding, o: o).forward(xs, weight: ws, bias: bs)
+            algorithm = "shifted"
+        } else if ImageParallelConv.uses(g, n: n) {
+            y = ImageParallelConv(g: g, n: n, o: o).forward(xs, weight: ws, bias: bs)
+            algorithm = "image-parallel"
+        } else {
+            let inSize = g.c * g.h * g.w, outSize = o * g.columns
+            y = makeScalars(n * outSize) { d in
+                xs.withUnsafeBufferPointer { px in
+                    Scratch.withBuffer(g.isPointwise ? 0 : g.rows * g.columns) { col in
+                        for i in 0..<n {
+                            g.forwardImage(px.baseAddress! + i * inSize, weight: ws, bias: bs, o: o, into: d + i * outSize,
+                                           col: col, parallel: true)
                         }
-                        sgemmParallel(false, false, m: o, n: g.columns, k: g.rows, ws, lda: g.rows, src, ldb: g.columns,
-                                      beta: bs == nil ? 0 : 1, d + i * outSize, ldc: g.columns)
                     }
                 }
             }
+            algorithm = nil
         }
         var out = Tensor(uncheckedShape: [n, o, ho, wo], scalars: y)
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
-        out.record(inputs, detail: g.profileDetail(o: o, algorithm: nil)) { gy, needs in
+        out.record(inputs, detail: g.profileDetail(o: o, algorithm: algorithm)) { gy, needs in
             convBackward(g, n: n, o: o, xs: xs, ws: ws, gy: gy, needs: needs)
         }
         return out
