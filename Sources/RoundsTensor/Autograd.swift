@@ -118,16 +118,18 @@ extension Tensor {
     }
 
     /// Records `self` (an op's fresh output) on the graph if gradients are on and an input is tracked.
-    /// `op` names it in `OpProfile` (the recording function, by default), `detail` (evaluated only while
-    /// profiling) splits an op's rows by shape.
+    /// `op` names it in `OpProfile` (the recording function, by default), `detail` splits an op's rows
+    /// by shape, and `flops` is its forward pass's floating-point operations (2 per multiply-add; only
+    /// the products that dominate: matrix products, convolutions, attention); both are evaluated only
+    /// while profiling.
     mutating func record(_ inputs: [Tensor], op: StaticString = #function, detail: @autoclosure () -> String? = nil,
-                         _ backward: @escaping Node.Backward) {
+                         flops: @autoclosure () -> Double = 0, _ backward: @escaping Node.Backward) {
         guard GradientMode.isEnabled, inputs.contains(where: { $0.node != nil }) else { return }
         let n = Node(inputs: inputs.map(\.node), count: scalars.count, op: op, backward: backward)
         node = n
         if let profiler = OpProfileRecorder.active {
             n.detail = detail()
-            profiler.forwardEnded(op, n.detail)
+            profiler.forwardEnded(op, n.detail, flops: flops())
         }
     }
 }

@@ -36,6 +36,14 @@ public struct UNetStepResult: Sendable, Codable, Hashable {
     /// Process CPU time per step (all threads), mean over the timed steps: on a busy machine
     /// `cpuSecondsPerStep / threads` estimates the step time the machine would give when idle.
     public var cpuSecondsPerStep: Double
+    /// Floating-point operations of one step, the usual training count: 3x the forward pass's matrix
+    /// products, convolutions and attention (the backward pass computes two products for each
+    /// forward one), counted on the warm-up step. The same architecture, so the same count, for the peer.
+    public var flopsPerStep: Double
+    /// The step's rate over the machine's sgemm peak (`EngineBenchmark.Report.sgemmPeakGflops`), and
+    /// the peer's: how close each comes to what the BLAS could do.
+    public var fractionOfPeak: Double?
+    public var peerFractionOfPeak: Double?
     /// Where one step's time goes, op by op (with `UNetStepBenchmark.profileSteps` > 0), averaged
     /// over profiled steps run after the timed ones.
     public var profile: OpProfile?
@@ -212,7 +220,7 @@ public struct UNetStepBenchmark: Sendable {
             opt.step()
             blackHole(loss.scalar)
         }
-        step()  // warm-up
+        let counted = OpProfile.collect { step() }  // warm-up, and the step's operation count
         var best = Double.infinity, total = 0.0, runs = 0
         let cpu0 = processCPUSeconds()
         while runs < 2 || total < minSeconds {
@@ -224,6 +232,7 @@ public struct UNetStepBenchmark: Sendable {
         let cpu = (processCPUSeconds() - cpu0) / Double(runs)
         let profile = profileSteps > 0 ? OpProfile.collect(runs: profileSteps) { for _ in 0..<profileSteps { step() } } : nil
         return UNetStepResult(config: config, parameters: params.reduce(0) { $0 + $1.parameter.value.count },
-                              secondsPerStep: best, imagesPerSecond: Double(n) / best, cpuSecondsPerStep: cpu, profile: profile)
+                              secondsPerStep: best, imagesPerSecond: Double(n) / best, cpuSecondsPerStep: cpu,
+                              flopsPerStep: 3 * counted.forwardFlops, profile: profile)
     }
 }

@@ -49,6 +49,9 @@ public struct EngineBenchmark: Sendable {
         public var threads: Int
         public var blasCore: String
         public var sgemmKernel: [KernelRate]
+        /// What the BLAS can do on this machine: the best single-threaded rate in `sgemmKernel` times
+        /// the threads, GFLOP/s.
+        public var sgemmPeakGflops: Double
         /// Every other selectable kernel family's rates (`Engine.selectBLASKernel`), measured in this run.
         public var otherKernels: [KernelChoice]
         public var convolutions: [ConvResult]
@@ -221,7 +224,12 @@ public struct EngineBenchmark: Sendable {
             steps.append(UNetStepBenchmark(config: cfg, minSeconds: max(minSeconds, Self.trainingStepSeconds),
                                            profileSteps: profileSteps).run())
         }
-        return Report(threads: Engine.threads, blasCore: Engine.blasCore, sgemmKernel: kernels, otherKernels: others, convolutions: convs, trainingSteps: steps)
+        let peak = Double(Engine.threads) * (kernels.map(\.gflopsPerCore).max() ?? 0)
+        for i in steps.indices where peak > 0 {
+            steps[i].fractionOfPeak = steps[i].flopsPerStep / steps[i].secondsPerStep / 1e9 / peak
+        }
+        return Report(threads: Engine.threads, blasCore: Engine.blasCore, sgemmKernel: kernels, sgemmPeakGflops: peak,
+                      otherKernels: others, convolutions: convs, trainingSteps: steps)
     }
 }
 

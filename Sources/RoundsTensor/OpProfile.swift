@@ -15,6 +15,9 @@ public struct OpProfile: Sendable, Codable, Hashable {
         public var calls: Int
         public var forwardSeconds: Double
         public var backwardSeconds: Double
+        /// Floating-point operations of the forward passes (as the op declares them; 0 for the
+        /// elementwise and memory-bound ops).
+        public var forwardFlops: Double
         public var totalSeconds: Double { forwardSeconds + backwardSeconds }
     }
 
@@ -22,6 +25,9 @@ public struct OpProfile: Sendable, Codable, Hashable {
     public var entries: [Entry]
     /// Time outside any op's forward or backward: the optimiser step, loss set-up, graph walk.
     public var otherSeconds: Double
+
+    /// Floating-point operations of one forward pass, over all ops.
+    public var forwardFlops: Double { entries.reduce(0) { $0 + $1.forwardFlops } }
 
     /// Profiles `body` and divides every total by `runs` (the number of steps `body` ran).
     public static func collect(runs: Int = 1, _ body: () -> Void) -> OpProfile {
@@ -32,7 +38,8 @@ public struct OpProfile: Sendable, Codable, Hashable {
         let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let scale = 1 / Double(Swift.max(runs, 1))
         let entries = recorder.totals.map { op, t in
-            Entry(op: op, calls: t.calls / Swift.max(runs, 1), forwardSeconds: t.forward * scale, backwardSeconds: t.backward * scale)
+            Entry(op: op, calls: t.calls / Swift.max(runs, 1), forwardSeconds: t.forward * scale,
+                  backwardSeconds: t.backward * scale, forwardFlops: t.flops * scale)
         }.sorted { $0.totalSeconds > $1.totalSeconds }
         let measured = entries.reduce(0) { $0 + $1.totalSeconds }
         return OpProfile(entries: entries, otherSeconds: Swift.max(0, wall * scale - measured))
@@ -44,28 +51,29 @@ final class OpProfileRecorder: @unchecked Sendable {
     /// Task-local, so ops that other tasks or threads run meanwhile stay out of the profile.
     @TaskLocal static var active: OpProfileRecorder?
 
-    var totals: [String: (calls: Int, forward: Double, backward: Double)] = [:]
+    var totals: [String: (calls: Int, forward: Double, backward: Double, flops: Double)] = [:]
     var lastMark: UInt64 = 0
 
     /// Called as an op records itself: charges the time since the last mark to its forward pass.
-    func forwardEnded(_ op: StaticString, _ detail: String?) {
+    func forwardEnded(_ op: StaticString, _ detail: String?, flops: Double) {
         let now = DispatchTime.now().uptimeNanoseconds
-        add(Self.key(op, detail), call: true, forward: Double(now &- lastMark) / 1e9, backward: 0)
+        add(Self.key(op, detail), call: true, forward: Double(now &- lastMark) / 1e9, backward: 0, flops: flops)
         lastMark = now
     }
 
     /// Charges the time since `start` to `op`'s backward pass and moves the mark past it.
     func backwardRan(_ op: StaticString, _ detail: String?, since start: UInt64) {
         let now = DispatchTime.now().uptimeNanoseconds
-        add(Self.key(op, detail), call: false, forward: 0, backward: Double(now &- start) / 1e9)
+        add(Self.key(op, detail), call: false, forward: 0, backward: Double(now &- start) / 1e9, flops: 0)
         lastMark = now
     }
 
-    private func add(_ key: String, call: Bool, forward: Double, backward: Double) {
-        var t = totals[key] ?? (0, 0, 0)
+    private func add(_ key: String, call: Bool, forward: Double, backward: Double, flops: Double) {
+        var t = totals[key] ?? (0, 0, 0, 0)
         t.calls += call ? 1 : 0
         t.forward += forward
         t.backward += backward
+        t.flops += flops
         totals[key] = t
     }
 

@@ -107,7 +107,8 @@ extension Tensor {
         var out = Tensor(uncheckedShape: [b, tq, c], scalars: y)
         guard recording else { return out }
         let logSumExp = lse
-        out.record([q, k, v], detail: "\(tq) tokens, \(heads) heads of \(d)") { gy, _ in
+        // Q·Kᵀ and P·V, each 2·Tq·Tk·d per pair (the softmax's exponentials not counted).
+        out.record([q, k, v], detail: "\(tq) tokens, \(heads) heads of \(d)", flops: 4 * Double(pairs * tq) * Double(tk * d)) { gy, _ in
             var dq = [Float](repeating: 0, count: qs.count), dk = [Float](repeating: 0, count: ks.count)
             var dv = [Float](repeating: 0, count: vs.count)
             Engine.withSingleThreadedBLAS {

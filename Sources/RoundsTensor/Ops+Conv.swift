@@ -200,7 +200,8 @@ extension Tensor {
         }
         var out = Tensor(uncheckedShape: [n, o, ho, wo], scalars: y)
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
-        out.record(inputs, detail: g.profileDetail(o: o, algorithm: algorithm)) { gy, needs in
+        out.record(inputs, detail: g.profileDetail(o: o, algorithm: algorithm),
+                   flops: 2 * Double(n * o) * Double(g.rows * g.columns)) { gy, needs in
             convBackward(g, n: n, o: o, xs: xs, ws: ws, gy: gy, needs: needs)
         }
         return out

@@ -49,7 +49,7 @@ extension Tensor {
         var y = zeroScalars(m * n)
         sgemmParallel(false, false, m: m, n: n, k: k, x, lda: k, w, ldb: n, beta: 0, &y, ldc: n)
         var out = Tensor(uncheckedShape: [m, n], scalars: y)
-        out.record([a, b]) { gy, needs in
+        out.record([a, b], flops: 2 * Double(m * n) * Double(k)) { gy, needs in
             var ga: [Float]? = nil, gb: [Float]? = nil
             if needs[0] { var g = zeroScalars(m * k); sgemmParallel(false, true, m: m, n: k, k: n, gy, lda: n, w, ldb: n, beta: 0, &g, ldc: k); ga = g }
             if needs[1] { var g = zeroScalars(k * n); sgemmParallel(true, false, m: k, n: n, k: m, x, lda: k, gy, ldb: n, beta: 0, &g, ldc: n); gb = g }
@@ -79,7 +79,7 @@ extension Tensor {
         outShape[outShape.count - 1] = outF
         var out = Tensor(uncheckedShape: outShape, scalars: y)
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
-        out.record(inputs) { gy, needs in
+        out.record(inputs, flops: 2 * Double(rows * outF) * Double(inF)) { gy, needs in
             var grads: [[Float]?] = [nil, nil]
             if needs[0] { var g = zeroScalars(rows * inF); sgemmParallel(false, false, m: rows, n: inF, k: outF, gy, lda: outF, w, ldb: inF, beta: 0, &g, ldc: inF); grads[0] = g }
             if needs[1] { var g = zeroScalars(outF * inF); sgemmParallel(true, false, m: outF, n: inF, k: rows, gy, lda: outF, xs, ldb: inF, beta: 0, &g, ldc: inF); grads[1] = g }

@@ -69,6 +69,9 @@ import Testing
             let ours = try #require(step["imagesPerSecond"] as? Double), peer = try #require(step["peerImagesPerSecond"] as? Double)
             let ratio = try #require(step["ratio"] as? Double)
             #expect(abs(ratio - ours / peer) < 1e-9)
+            // the same operation count for both sides, so their shares of the peak differ as their rates do
+            let share = try #require(step["fractionOfPeak"] as? Double), peerShare = try #require(step["peerFractionOfPeak"] as? Double)
+            #expect(share > 0 && abs(share / peerShare - ratio) < 1e-9)
             let profile = try #require(step["profile"] as? [String: Any])
             let entries = try #require(profile["entries"] as? [[String: Any]])
             #expect(entries.contains { ($0["op"] as? String)?.hasPrefix("conv2d 3x3 64->64") == true })

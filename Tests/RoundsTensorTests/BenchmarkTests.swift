@@ -50,6 +50,45 @@ import Testing
         #expect(OpProfileRecorder.active == nil)
     }
 
+    /// The ops that dominate a step declare their forward operations exactly (2 per multiply-add);
+    /// elementwise ops count none.
+    @Test func profileCountsTheForwardOperationsOfProductsConvolutionsAndAttention() throws {
+        var rng = PCG32(seed: 5)
+        let x = Tensor.randomNormal([2, 3, 6, 5], using: &rng).trackingGradient()
+        let w = Tensor.randomNormal([4, 3, 3, 3], using: &rng).trackingGradient()
+        let lw = Tensor.randomNormal([7, 5], using: &rng).trackingGradient()
+        let q = Tensor.randomNormal([2, 6, 8], using: &rng).trackingGradient()
+        let k = Tensor.randomNormal([2, 9, 8], using: &rng).trackingGradient()
+        let profile = OpProfile.collect {
+            let y = Tensor.conv2d(x, weight: w, bias: nil, stride: 2, padding: 1)  // 2 x 4 x 3 x 3 outputs, 27 taps each
+            let l = Tensor.linear(x, weight: lw, bias: nil)                         // 36 rows of 5 -> 7
+            let a = Tensor.attention(query: q, key: k, value: k, heads: 2)          // 2 x 2 heads, 6 x 9 scores of depth 4
+            (y.sum() + l.sum() + a.sum()).silu().backward()
+        }
+        let flops = Dictionary(uniqueKeysWithValues: profile.entries.map { (String($0.op.prefix { $0 != " " }), $0.forwardFlops) })
+        let conv: Double = 2 * 2 * 4 * 3 * 3 * 27, linear: Double = 2 * 36 * 7 * 5, attention: Double = 4 * 2 * 2 * 6 * 9 * 4
+        #expect(flops["conv2d"] == conv)
+        #expect(flops["linear"] == linear)
+        #expect(flops["attention"] == attention)
+        #expect(flops["silu"] == 0 && flops["sum"] == 0)
+        #expect(profile.forwardFlops == flops.values.reduce(0, +))
+    }
+
+    /// The step's operation count: 3x its forward pass's, the same with or without profiling, and the
+    /// engine benchmark turns it into a share of the sgemm peak.
+    @Test func trainingStepCountsItsOperations() throws {
+        let cfg = UNetStepConfig(imageSize: 8, batch: 2, channels: [16, 32], layersPerBlock: 1, attentionHeadDim: 8, groups: 8)
+        let profiled = UNetStepBenchmark(config: cfg, minSeconds: 0.001, profileSteps: 1).run()
+        let forward = try #require(profiled.profile).forwardFlops
+        #expect(forward > 0 && profiled.flopsPerStep == 3 * forward)
+        #expect(UNetStepBenchmark(config: cfg, minSeconds: 0.001).run().flopsPerStep == profiled.flopsPerStep)
+        let report = EngineBenchmark(cases: [], minSeconds: 0.001).run(trainingSteps: [cfg])
+        let step = try #require(report.trainingSteps.first)
+        #expect(report.sgemmPeakGflops == Double(report.threads) * report.sgemmKernel.map(\.gflopsPerCore).max()!)
+        let share = try #require(step.fractionOfPeak)
+        #expect(abs(share - step.flopsPerStep / step.secondsPerStep / 1e9 / report.sgemmPeakGflops) < 1e-12 && share > 0)
+    }
+
     /// Ops that another task runs meanwhile neither enter the profile nor race with it.
     @Test func profileIgnoresOpsOfOtherTasks() async {
         let other = Task.detached {

@@ -79,7 +79,12 @@ struct BenchEngine: ParsableCommand {
                 print(String(format: "  %@: %.1f M parameters, %.3f s/step, %.2f images/s (CPU %.3f s/step)",
                              s.config.description, Double(s.parameters) / 1e6, s.secondsPerStep, s.imagesPerSecond,
                              s.cpuSecondsPerStep) + peer)
+                let peerShare = s.peerFractionOfPeak.map { String(format: ", PyTorch %.2f", $0) } ?? ""
+                print(String(format: "    %.1f GFLOP per step, %.1f GFLOP/s: of the sgemm peak, Rounds %.2f", s.flopsPerStep / 1e9,
+                             s.flopsPerStep / s.secondsPerStep / 1e9, s.fractionOfPeak ?? 0) + peerShare)
             }
+            print(String(format: "  (GFLOP per step: 3x the forward pass's products, convolutions and attention; sgemm peak: %d x %.1f GFLOP/s, the best single-threaded rate above)",
+                         report.threads, report.sgemmPeakGflops / Double(max(report.threads, 1))))
             for s in report.trainingSteps { if let p = s.profile { printProfile(p, of: s) } }
         }
     }
@@ -113,6 +118,10 @@ struct BenchEngine: ParsableCommand {
                 guard let row = doc.results.first(where: { $0.imageSize == c.imageSize && $0.batch == c.batch }) else { continue }
                 report.trainingSteps[i].peerImagesPerSecond = row.imagesPerSecond
                 report.trainingSteps[i].ratio = report.trainingSteps[i].imagesPerSecond / row.imagesPerSecond
+                if report.sgemmPeakGflops > 0 {
+                    let stepsPerSecond = row.imagesPerSecond / Double(c.batch)
+                    report.trainingSteps[i].peerFractionOfPeak = report.trainingSteps[i].flopsPerStep * stepsPerSecond / 1e9 / report.sgemmPeakGflops
+                }
             }
         }
         if let note = report.peerNote { progress(note) }
@@ -123,12 +132,13 @@ struct BenchEngine: ParsableCommand {
         let total = p.entries.reduce(p.otherSeconds) { $0 + $1.totalSeconds }
         print("Op profile, \(step.config.imageSize)x\(step.config.imageSize) batch \(step.config.batch) (ms per step; "
               + String(format: "%.1f ms profiled)", total * 1e3))
-        print("  " + "op".padding(toLength: 52, withPad: " ", startingAt: 0) + " calls  forward  backward    total   share")
-        func row(_ name: String, _ calls: String, _ f: Double, _ b: Double) {
+        print("  " + "op".padding(toLength: 52, withPad: " ", startingAt: 0) + " calls  forward  backward    total   share  fwd GFLOP/s")
+        func row(_ name: String, _ calls: String, _ f: Double, _ b: Double, flops: Double = 0) {
+            let rate = flops > 0 && f > 0 ? String(format: " %12.1f", flops / f / 1e9) : ""
             print("  " + name.padding(toLength: 52, withPad: " ", startingAt: 0) + calls.leftPadded(6)
-                  + String(format: " %8.2f %9.2f %8.2f %6.1f%%", f * 1e3, b * 1e3, (f + b) * 1e3, (f + b) / max(total, 1e-12) * 100))
+                  + String(format: " %8.2f %9.2f %8.2f %6.1f%%", f * 1e3, b * 1e3, (f + b) * 1e3, (f + b) / max(total, 1e-12) * 100) + rate)
         }
-        for e in p.entries { row(e.op, "\(e.calls)", e.forwardSeconds, e.backwardSeconds) }
+        for e in p.entries { row(e.op, "\(e.calls)", e.forwardSeconds, e.backwardSeconds, flops: e.forwardFlops) }
         row("(optimiser, graph walk, set-up)", "", p.otherSeconds, 0)
     }
 }
