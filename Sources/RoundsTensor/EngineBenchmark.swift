@@ -112,7 +112,7 @@ public struct EngineBenchmark: Sendable {
         let flops = 2.0 * Double(n * ch * g.rows * g.columns)
         var sink: Float = 0
         // each pass as the engine chooses, then forced to shifted GEMMs and to im2col, in the same run
-        func passes(_ policy: ShiftedConv.Policy, imageParallel: ShiftedConv.Policy = .never) -> [(wall: Double, cpu: Double)] {
+        func passes(_ policy: ConvAlgorithmPolicy, imageParallel: ConvAlgorithmPolicy = .never) -> [(wall: Double, cpu: Double)] {
             ShiftedConv.$policy.withValue(policy) { ImageParallelConv.$policy.withValue(imageParallel) {
                 [bestTimes {
                     let y = withoutGradients { Tensor.conv2d(x, weight: w, bias: nil, stride: 1, padding: 1) }

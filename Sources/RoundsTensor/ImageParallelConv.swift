@@ -10,7 +10,7 @@ struct ImageParallelConv {
     let n, o: Int
 
     /// Which layers use this algorithm; the engine benchmark forces each choice in turn.
-    @TaskLocal static var policy = ShiftedConv.Policy.automatic
+    @TaskLocal static var policy = ConvAlgorithmPolicy.automatic
 
     /// Automatically: whenever the batch splits evenly across the workers, or has at least four
     /// images per worker.

@@ -1,3 +1,8 @@
+/// Whether a convolution algorithm (`ShiftedConv`, `ImageParallelConv`) runs where it applies:
+/// by its measured rule, always, or never. Task-local per algorithm, so the engine benchmark and
+/// the tests can force each one in turn.
+enum ConvAlgorithmPolicy: Sendable { case automatic, always, never }
+
 /// Geometry of a 2-D convolution over one image: `[C, H, W]` in, `[O, Ho, Wo]` out, square stride and
 /// padding, `Ho = (H + 2·padding - kh) / stride + 1`.
 struct ConvGeometry {

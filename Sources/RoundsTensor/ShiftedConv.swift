@@ -25,9 +25,8 @@ struct ShiftedConv {
     var computed: Int { (n - 1) * plane + ho * wp }
 
     /// Which passes use this algorithm; the engine benchmark forces each choice in turn.
-    enum Policy: Sendable { case automatic, always, never }
     enum Pass { case forward, inputGradient, weightGradient }
-    @TaskLocal static var policy = Policy.automatic
+    @TaskLocal static var policy = ConvAlgorithmPolicy.automatic
 
     /// Stride 1, square kernel larger than 1x1, padding below the kernel size.
     static func applies(_ g: ConvGeometry) -> Bool {
