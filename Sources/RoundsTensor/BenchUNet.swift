@@ -50,6 +50,13 @@ public struct UNetStepResult: Sendable, Codable, Hashable {
     /// The PyTorch peer's images/s on the same configuration in the same run, and ours over it.
     public var peerImagesPerSecond: Double?
     public var ratio: Double?
+
+    /// The rate of a step of this size at `imagesPerSecond` (ours or the peer's) over `peakGflops`;
+    /// nil without a peak.
+    public func shareOfPeak(imagesPerSecond: Double, peakGflops: Double) -> Double? {
+        guard peakGflops > 0 else { return nil }
+        return flopsPerStep * imagesPerSecond / Double(config.batch) / 1e9 / peakGflops
+    }
 }
 
 /// CPU time of the whole process, seconds.

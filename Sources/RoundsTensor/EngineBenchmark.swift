@@ -204,6 +204,11 @@ public struct EngineBenchmark: Sendable {
         return out
     }
 
+    /// What the BLAS can do here: `threads` x the best single-threaded rate, GFLOP/s.
+    static func sgemmPeak(_ kernels: [KernelRate], threads: Int) -> Double {
+        Double(threads) * (kernels.map(\.gflopsPerCore).max() ?? 0)
+    }
+
     /// Runs every convolution case and the UNet-like training steps.
     /// `profileSteps` > 0 also profiles that many training steps op by op (`OpProfile`).
     public func run(trainingSteps: [UNetStepConfig] = UNetStepConfig.defaults, profileSteps: Int = 0,
@@ -224,10 +229,8 @@ public struct EngineBenchmark: Sendable {
             steps.append(UNetStepBenchmark(config: cfg, minSeconds: max(minSeconds, Self.trainingStepSeconds),
                                            profileSteps: profileSteps).run())
         }
-        let peak = Double(Engine.threads) * (kernels.map(\.gflopsPerCore).max() ?? 0)
-        for i in steps.indices where peak > 0 {
-            steps[i].fractionOfPeak = steps[i].flopsPerStep / steps[i].secondsPerStep / 1e9 / peak
-        }
+        let peak = Self.sgemmPeak(kernels, threads: Engine.threads)
+        for i in steps.indices { steps[i].fractionOfPeak = steps[i].shareOfPeak(imagesPerSecond: steps[i].imagesPerSecond, peakGflops: peak) }
         return Report(threads: Engine.threads, blasCore: Engine.blasCore, sgemmKernel: kernels, sgemmPeakGflops: peak,
                       otherKernels: others, convolutions: convs, trainingSteps: steps)
     }

@@ -74,19 +74,22 @@ import Testing
         #expect(profile.forwardFlops == flops.values.reduce(0, +))
     }
 
-    /// The step's operation count: 3x its forward pass's, the same with or without profiling, and the
-    /// engine benchmark turns it into a share of the sgemm peak.
+    /// The step's operation count: 3x its forward pass's, the same with or without profiling, and what
+    /// a rate makes of it against the sgemm peak. (Not `EngineBenchmark.run`: it switches OpenBLAS's
+    /// kernels under the other tests.)
     @Test func trainingStepCountsItsOperations() throws {
         let cfg = UNetStepConfig(imageSize: 8, batch: 2, channels: [16, 32], layersPerBlock: 1, attentionHeadDim: 8, groups: 8)
         let profiled = UNetStepBenchmark(config: cfg, minSeconds: 0.001, profileSteps: 1).run()
         let forward = try #require(profiled.profile).forwardFlops
         #expect(forward > 0 && profiled.flopsPerStep == 3 * forward)
         #expect(UNetStepBenchmark(config: cfg, minSeconds: 0.001).run().flopsPerStep == profiled.flopsPerStep)
-        let report = EngineBenchmark(cases: [], minSeconds: 0.001).run(trainingSteps: [cfg])
-        let step = try #require(report.trainingSteps.first)
-        #expect(report.sgemmPeakGflops == Double(report.threads) * report.sgemmKernel.map(\.gflopsPerCore).max()!)
-        let share = try #require(step.fractionOfPeak)
-        #expect(abs(share - step.flopsPerStep / step.secondsPerStep / 1e9 / report.sgemmPeakGflops) < 1e-12 && share > 0)
+        let kernels = [EngineBenchmark.KernelRate(gemm: "a", gflopsPerCore: 90), EngineBenchmark.KernelRate(gemm: "b", gflopsPerCore: 150)]
+        let peak = EngineBenchmark.sgemmPeak(kernels, threads: 2)
+        #expect(peak == 300)
+        // 4 images/s at batch 2: 2 steps/s
+        let share = try #require(profiled.shareOfPeak(imagesPerSecond: 4, peakGflops: peak))
+        #expect(abs(share - 2 * profiled.flopsPerStep / 1e9 / 300) < 1e-12)
+        #expect(profiled.shareOfPeak(imagesPerSecond: 4, peakGflops: 0) == nil)
     }
 
     /// Ops that another task runs meanwhile neither enter the profile nor race with it.

@@ -118,10 +118,8 @@ struct BenchEngine: ParsableCommand {
                 guard let row = doc.results.first(where: { $0.imageSize == c.imageSize && $0.batch == c.batch }) else { continue }
                 report.trainingSteps[i].peerImagesPerSecond = row.imagesPerSecond
                 report.trainingSteps[i].ratio = report.trainingSteps[i].imagesPerSecond / row.imagesPerSecond
-                if report.sgemmPeakGflops > 0 {
-                    let stepsPerSecond = row.imagesPerSecond / Double(c.batch)
-                    report.trainingSteps[i].peerFractionOfPeak = report.trainingSteps[i].flopsPerStep * stepsPerSecond / 1e9 / report.sgemmPeakGflops
-                }
+                report.trainingSteps[i].peerFractionOfPeak = report.trainingSteps[i].shareOfPeak(
+                    imagesPerSecond: row.imagesPerSecond, peakGflops: report.sgemmPeakGflops)
             }
         }
         if let note = report.peerNote { progress(note) }
