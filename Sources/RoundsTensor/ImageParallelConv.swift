@@ -69,13 +69,8 @@ struct ImageParallelConv {
                 eachWorker { images, slot in
                     Scratch.withBuffer(g.isPointwise ? 0 : g.rows * g.columns) { col in
                         for i in images {
-                            let src: UnsafePointer<Float>
-                            if g.isPointwise { src = xp.value + i * inSize } else {
-                                g.im2col(xp.value + i * inSize, col, parallel: false)
-                                src = UnsafePointer(col)
-                            }
-                            sgemm(false, true, m: o, n: g.rows, k: g.columns, gp.value + i * outSize, lda: g.columns,
-                                  src, ldb: g.columns, beta: 1, dp.p + slot * size, ldc: g.rows)
+                            g.addWeightGradientImage(xp.value + i * inSize, dy: gp.value + i * outSize, o: o,
+                                                     into: dp.p + slot * size, col: col, parallel: false)
                         }
                     }
                 }
@@ -88,38 +83,25 @@ struct ImageParallelConv {
         }
     }
 
-    /// Where `g.hasTransposedInputGradient`: each image's `dy` convolved with the flipped, transposed
-    /// kernel; otherwise `dcol = Wᵀ · dy` folded back by `col2im`, or (1x1) `Wᵀ · dy`.
+    /// Each worker's images' input gradients (`ConvGeometry.inputGradientImage`).
     private func inputGradient(_ ws: [Float], gy: [Float]) -> [Float] {
         let (g, o, inSize, outSize) = (g, o, inSize, outSize)
-        let transposed = g.hasTransposedInputGradient, t = g.transposedInputGradient(o: o)
-        let flipped = transposed ? g.flippedKernel(ws, o: o) : []
-        let scratch = g.isPointwise ? 0 : (transposed ? t.rows * t.columns : g.rows * g.columns)
+        let flipped = g.hasTransposedInputGradient ? g.flippedKernel(ws, o: o) : nil
         let body: (UnsafeMutablePointer<Float>) -> Void = { dx in
             let dp = SendablePointer(dx)
             gy.withUnsafeBufferPointer { pg in
                 let gp = UncheckedSendable(pg.baseAddress!)
                 eachWorker { images, _ in
-                    Scratch.withBuffer(scratch) { col in
+                    Scratch.withBuffer(g.inputGradientScratch(o: o)) { col in
                         for i in images {
-                            let dyi = gp.value + i * outSize, dxi = dp.p + i * inSize
-                            if g.isPointwise {
-                                sgemm(true, false, m: g.c, n: g.columns, k: o, ws, lda: g.c, dyi, ldb: g.columns, beta: 0, dxi, ldc: g.columns)
-                            } else if transposed {
-                                t.im2col(dyi, col, parallel: false)
-                                sgemm(false, false, m: g.c, n: t.columns, k: t.rows, flipped, lda: t.rows, col, ldb: t.columns,
-                                      beta: 0, dxi, ldc: t.columns)
-                            } else {
-                                sgemm(true, false, m: g.rows, n: g.columns, k: o, ws, lda: g.rows, dyi, ldb: g.columns,
-                                      beta: 0, col, ldc: g.columns)
-                                g.col2im(col, dxi, parallel: false)
-                            }
+                            g.inputGradientImage(gp.value + i * outSize, weight: ws, flipped: flipped, o: o,
+                                                 into: dp.p + i * inSize, col: col, parallel: false)
                         }
                     }
                 }
             }
         }
-        if g.isPointwise || transposed { return makeScalars(n * inSize, body) }
+        if g.isPointwise || flipped != nil { return makeScalars(n * inSize, body) }
         var dx = zeroScalars(n * inSize)  // col2im adds into it
         dx.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
         return dx

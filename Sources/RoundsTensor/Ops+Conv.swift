@@ -29,26 +29,6 @@ struct ConvGeometry {
         }
     }
 
-    /// One image's forward pass, `y [O, Ho·Wo] = W [O, C·kh·kw] · col(x) (+ bias)`: the bias is
-    /// pre-broadcast into `y` and added by the GEMM's beta = 1. `col` holds `rows · columns` floats
-    /// (unused by a pointwise convolution, which reads `x` itself); `parallel` splits im2col and the
-    /// GEMM across the engine's workers, otherwise both run on the calling thread.
-    func forwardImage(_ x: UnsafePointer<Float>, weight ws: [Float], bias bs: [Float]?, o: Int,
-                      into y: UnsafeMutablePointer<Float>, col: UnsafeMutablePointer<Float>, parallel: Bool) {
-        if let bs { for oc in 0..<o { (y + oc * columns).update(repeating: bs[oc], count: columns) } }
-        let src: UnsafePointer<Float>
-        if isPointwise { src = x } else {
-            im2col(x, col, parallel: parallel)
-            src = UnsafePointer(col)
-        }
-        let beta: Float = bs == nil ? 0 : 1
-        if parallel {
-            sgemmParallel(false, false, m: o, n: columns, k: rows, ws, lda: rows, src, ldb: columns, beta: beta, y, ldc: columns)
-        } else {
-            sgemm(false, false, m: o, n: columns, k: rows, ws, lda: rows, src, ldb: columns, beta: beta, y, ldc: columns)
-        }
-    }
-
     /// `3x3/2 64->128 32x32 (shifted)`: the row of this shape in `OpProfile`.
     func profileDetail(o: Int, algorithm: String?) -> String {
         "\(kh)x\(kw)\(stride > 1 ? "/\(stride)" : "") \(c)->\(o) \(h)x\(w)" + (algorithm.map { " (\($0))" } ?? "")
@@ -212,25 +192,6 @@ extension Tensor {
         return out
     }
 
-    /// Input gradient of a stride-1 convolution as a forward convolution of `dy` with the flipped,
-    /// transposed kernel `W'[c, o, i, j] = W[o, c, k-1-i, k-1-j]` and padding `k-1-p`: im2col of `dy`
-    /// and one sgemm per image, with no col2im scatter (which is memory-bound at 64x64).
-    static func convInputGradientStride1(_ g: ConvGeometry, n: Int, o: Int, ws: [Float], gy: [Float]) -> [Float] {
-        let flipped = g.flippedKernel(ws, o: o), t = g.transposedInputGradient(o: o)
-        let inSize = g.c * g.h * g.w, outSize = o * g.columns
-        return makeScalars(n * inSize) { dx in
-            gy.withUnsafeBufferPointer { pg in
-                Scratch.withBuffer(t.rows * t.columns) { col in
-                    for i in 0..<n {
-                        t.im2col(pg.baseAddress! + i * outSize, col)
-                        sgemmParallel(false, false, m: g.c, n: t.columns, k: t.rows, flipped, lda: t.rows, col,
-                                      ldb: t.columns, beta: 0, dx + i * inSize, ldc: t.columns)
-                    }
-                }
-            }
-        }
-    }
-
     /// Gradients of `conv2d` for input, weight and (when present) bias: each pass by `ShiftedConv` where
     /// `ShiftedConv.uses` says so, the rest by `ImageParallelConv` where it applies, else per-image im2col.
     static func convBackward(_ g: ConvGeometry, n: Int, o: Int, xs: [Float], ws: [Float], gy: [Float], needs: [Bool]) -> [[Float]?] {
@@ -253,52 +214,34 @@ extension Tensor {
         return grads
     }
 
-    /// The im2col path of `convBackward`.
+    /// The per-image im2col path of `convBackward`: each image's gradients split across the workers.
     static func im2colBackward(_ g: ConvGeometry, n: Int, o: Int, xs: [Float], ws: [Float], gy: [Float], needs: [Bool]) -> [[Float]?] {
         Engine.prepare()
         let inSize = g.c * g.h * g.w, outSize = o * g.columns
-        let transposed = needs[0] && g.hasTransposedInputGradient
-        let scattered = needs[0] && !g.isPointwise && !transposed  // col2im adds into a zeroed dx
         var dw: [Float] = needs[1] ? zeroScalars(ws.count) : []
         var dx: [Float] = []
         if needs[1] {
-            xs.withUnsafeBufferPointer { px in
-                gy.withUnsafeBufferPointer { pg in
-                    Scratch.withBuffer(g.isPointwise ? 0 : g.rows * g.columns) { col in
-                        for i in 0..<n {
-                            let src: UnsafePointer<Float>
-                            if g.isPointwise { src = px.baseAddress! + i * inSize } else {
-                                g.im2col(px.baseAddress! + i * inSize, col)
-                                src = UnsafePointer(col)
-                            }
-                            sgemmParallel(false, true, m: o, n: g.rows, k: g.columns, pg.baseAddress! + i * outSize, lda: g.columns,
-                                          src, ldb: g.columns, beta: 1, &dw, ldc: g.rows)
-                        }
+            xs.withUnsafeBufferPointer { px in gy.withUnsafeBufferPointer { pg in dw.withUnsafeMutableBufferPointer { pw in
+                Scratch.withBuffer(g.isPointwise ? 0 : g.rows * g.columns) { col in
+                    for i in 0..<n {
+                        g.addWeightGradientImage(px.baseAddress! + i * inSize, dy: pg.baseAddress! + i * outSize, o: o,
+                                                 into: pw.baseAddress!, col: col, parallel: true)
                     }
                 }
-            }
+            } } }
         }
-        if transposed {
-            dx = convInputGradientStride1(g, n: n, o: o, ws: ws, gy: gy)
-        } else if needs[0] {
-            dx = scattered ? zeroScalars(n * inSize) : makeScalars(n * inSize) { _ in }
-            gy.withUnsafeBufferPointer { pg in
-                dx.withUnsafeMutableBufferPointer { pdx in
-                    Scratch.withBuffer(scattered ? g.rows * g.columns : 0) { dcol in
-                        for i in 0..<n {
-                            let dyi = pg.baseAddress! + i * outSize
-                            if scattered {
-                                sgemmParallel(true, false, m: g.rows, n: g.columns, k: o, ws, lda: g.rows, dyi, ldb: g.columns,
-                                              beta: 0, dcol, ldc: g.columns)
-                                g.col2im(dcol, pdx.baseAddress! + i * inSize)
-                            } else {
-                                sgemmParallel(true, false, m: g.rows, n: g.columns, k: o, ws, lda: g.rows, dyi, ldb: g.columns,
-                                              beta: 0, pdx.baseAddress! + i * inSize, ldc: g.columns)
-                            }
-                        }
+        if needs[0] {
+            let flipped = g.hasTransposedInputGradient ? g.flippedKernel(ws, o: o) : nil
+            // col2im adds into a zeroed dx; the other two write every element
+            dx = flipped != nil || g.isPointwise ? makeScalars(n * inSize) { _ in } : zeroScalars(n * inSize)
+            gy.withUnsafeBufferPointer { pg in dx.withUnsafeMutableBufferPointer { pdx in
+                Scratch.withBuffer(g.inputGradientScratch(o: o)) { col in
+                    for i in 0..<n {
+                        g.inputGradientImage(pg.baseAddress! + i * outSize, weight: ws, flipped: flipped, o: o,
+                                             into: pdx.baseAddress! + i * inSize, col: col, parallel: true)
                     }
                 }
-            }
+            } }
         }
         var grads: [[Float]?] = [needs[0] ? dx : nil, needs[1] ? dw : nil]
         if needs.count > 2 { grads.append(needs[2] ? biasGradient(gy, n: n, o: o, columns: g.columns) : nil) }
