@@ -49,13 +49,23 @@ public final class SimulatorServer: Sendable {
                                                                    "owned_by": "rounds (simulator, not a clinical model)"]]]
             return HTTPResponse(statusCode: .ok, headers: [.contentType: "application/json"], body: Data(models.canonicalString.utf8))
         }
-        let task = Task { try await server.run() }
-        do {
-            // Generous: under a parallel test run on two cores the accept loop may wait its turn for a while.
-            try await server.waitUntilListening(timeout: 120)
-        } catch {
-            task.cancel()
-            throw SimulatorError(.io, "the simulator judge could not listen on 127.0.0.1:\(port)", cause: error)
+        let runFailure = FailureBox()
+        let task = Task {
+            do { try await server.run() } catch { runFailure.set(error); throw error }
+        }
+        // Generous: under a parallel test run on two cores the accept loop may wait its turn for a while;
+        // but a port in use (or any bind failure) ends `run` at once, and so does the wait.
+        let deadline = ContinuousClock.now.advanced(by: .seconds(120))
+        while await !server.isListening {
+            if let error = runFailure.error {
+                throw SimulatorError(.io, "the simulator judge could not listen on 127.0.0.1:\(port) (is the port in use?)",
+                                     cause: error)
+            }
+            if ContinuousClock.now >= deadline {
+                task.cancel()
+                throw SimulatorError(.io, "the simulator judge did not start listening on 127.0.0.1:\(port) within 120 s")
+            }
+            try? await Task.sleep(for: .milliseconds(5))
         }
         guard case .ip4(_, let bound)? = await server.listeningAddress else {
             await server.stop(timeout: 0)
@@ -75,4 +85,12 @@ public final class SimulatorServer: Sendable {
     public func wait() async {
         _ = await runTask.result
     }
+}
+
+/// The error that ended the server's accept loop, read by `start` while it waits for the socket.
+private final class FailureBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: (any Error)?
+    var error: (any Error)? { lock.withLock { stored } }
+    func set(_ error: any Error) { lock.withLock { stored = error } }
 }

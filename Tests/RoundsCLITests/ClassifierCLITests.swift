@@ -63,6 +63,11 @@ import Testing
 
     @Test func rejectsBadClassifierInputs() throws {
         let w = try Workspace()
+        let first = try w.train(["--epochs", "1"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let again = try w.train(["--epochs", "1"])
+        #expect(again.status == 64 && again.stderr.contains("cls/classifier.json: a model is already there"), "\(again.stderr)")
+        try FileManager.default.removeItem(atPath: w.path("cls"))
         let size = try w.train(["--size", "6"])
         #expect(size.status == 64 && size.stderr.contains("--size: expected a multiple of 4"), "\(size.stderr)")
         let epochs = try w.train(["--epochs", "0"])

@@ -114,6 +114,15 @@ import Testing
         #expect(gone.status == 2)
         #expect(gone.stderr.contains("rft-weights.csv:2: image"), "\(gone.stderr)")
         #expect(gone.stderr.contains("no such image file"))
+
+        // A folder that holds a model already (here the one just finetuned) is not overwritten.
+        let weights = try Data(contentsOf: work.appendingPathComponent("ft-dpo/unet/diffusion_pytorch_model.safetensors"))
+        let onto = try CLIRunner.run(
+            ["finetune", "--model", "ft-dpo", "--objective", "dpo", "--signal", "out/signal/dpo-pairs.parquet",
+             "--out", "ft-dpo", "--steps", "2"] + db, in: work)
+        #expect(onto.status == 64, "\(onto.stderr)")
+        #expect(onto.stderr.contains("ft-dpo/rounds.json: a model is already there"), "\(onto.stderr)")
+        #expect(try Data(contentsOf: work.appendingPathComponent("ft-dpo/unet/diffusion_pytorch_model.safetensors")) == weights)
     }
 
     @Test func aMissingPretrainedModelIsAClearError() throws {

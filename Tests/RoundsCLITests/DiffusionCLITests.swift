@@ -238,6 +238,16 @@ extension DiffusionCLITests {
             ])
         #expect(ddpm.status == 0 && ddpm.stdout.contains("a-8-0.png"), "\(ddpm.stderr)")
         #expect(try w.images().count == 4)
+
+        // The same seed into the same folder would overwrite files the store records as other images:
+        // refused before sampling, files and rows unchanged.
+        let before = try Self.bytes(w.path("out/b-7-0.png"))
+        let rerun = try w.run(args.filter { $0 != "--json" } + ["--steps", "5"])
+        #expect(rerun.status == 2, "\(rerun.stderr)")
+        #expect(rerun.stderr.contains("\(w.path("out/b-7-0.png")): already exists"), "\(rerun.stderr)")
+        #expect(!rerun.stderr.contains("sample synthetic/b:"), "refused before sampling: \(rerun.stderr)")
+        #expect(try Self.bytes(w.path("out/b-7-0.png")) == before)
+        #expect(try w.images().count == 4)
     }
 
     @Test func sampleRecordsAnUnknownModelAsAnImportedCheckpointAndTakesInitialNoise() throws {

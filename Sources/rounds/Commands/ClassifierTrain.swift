@@ -70,6 +70,7 @@ struct ClassifierTrain: ParsableCommand {
     }
 
     private func train() throws {
+        try OutputFolder.refuseExistingModel(out, manifest: ConditionClassifier.manifestFile)
         let folder = try LabelledImageFolder.load(data, domain: domain, size: size, channels: channels)
         let (trainIndices, heldOutIndices) = folder.split(heldOutFraction: heldOut, seed: seed)
         let epochs = self.epochs ?? ClassifierTrainingOptions.automaticEpochs(images: trainIndices.count, batch: batch)

@@ -107,6 +107,7 @@ struct Demo: AsyncParsableCommand {
         try JudgeOptions.checkSamples(judgeSamples, flag: "--judge-samples")
         guard guidance >= 1 else { throw ValidationError("--guidance: expected at least 1, got \(guidance)") }
         guard (0...1).contains(defectRate) else { throw ValidationError("--defect-rate: expected [0, 1], got \(defectRate)") }
+        do { _ = try SimulatorSettings(flipRate: flipRate) } catch { throw ValidationError("--flip-rate: \(error.message)") }
     }
 
     func run() async throws {
@@ -122,7 +123,7 @@ struct Demo: AsyncParsableCommand {
         if !catalog.problems.isEmpty {
             for problem in catalog.problems { Console.error(problem.description) }
             Console.error("\(catalog.problems.count) checklist problem(s); fix them first (rounds checklist lint)")
-            throw ExitCode(1)
+            throw ExitCode(2)  // nothing done
         }
         let missing = SyntheticCondition.allCases.filter { (try? catalog.resolve("synthetic/\($0.rawValue)")) == nil }
         guard missing.isEmpty else {

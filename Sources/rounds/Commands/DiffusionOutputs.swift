@@ -47,6 +47,20 @@ enum DiffusionOutputs {
         String(condition.split(separator: "/").last ?? Substring(condition))
     }
 
+    /// `OUT/<condition>-<seed>-<i>.png` for `i` in `0..<count`; an error, before anything is generated,
+    /// when one of them exists already: the store may hold it as another image (an earlier run with
+    /// the same seed), whose file must not change under its id.
+    static func outputPaths(out: String, condition: String, seed: UInt64, count: Int) throws -> [String] {
+        let paths = (0..<count).map {
+            URL(fileURLWithPath: out).appendingPathComponent("\(fileStem(condition))-\(seed)-\($0).png").path
+        }
+        if let taken = paths.first(where: { FileManager.default.fileExists(atPath: $0) }) {
+            throw DiffusionError(.io, "\(taken): already exists (an earlier run with seed \(seed)?); nothing was generated, "
+                                 + "so choose another --out or --seed, or remove the file and purge its image")
+        }
+        return paths
+    }
+
     /// Creates the output folder.
     static func makeDirectory(_ path: String) throws {
         do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {

@@ -78,6 +78,7 @@ struct Finetune: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
+        try OutputFolder.refuseExistingModel(out, manifest: DiffusionModel.manifestFile)
         do {
             let parent = try DiffusionModel(directory: URL(fileURLWithPath: model))
             let settings = FinetuneSettings(

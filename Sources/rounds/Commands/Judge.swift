@@ -135,7 +135,7 @@ struct Judge: AsyncParsableCommand {
         if batchDir != nil, batch != .submit { throw ValidationError("--batch-dir goes with --batch submit") }
         try JudgeOptions.checkSamples(samples, flag: "--samples")
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
-        if let maxCost, maxCost <= 0 { throw ValidationError("--max-cost must be positive") }
+        if let maxCost, !(maxCost > 0 && maxCost.isFinite) { throw ValidationError("--max-cost must be a positive amount, got \(maxCost)") }
     }
 
     func run() async throws {

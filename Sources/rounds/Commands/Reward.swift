@@ -78,6 +78,7 @@ struct RewardTrain: ParsableCommand {
     }
 
     private func train() throws {
+        try OutputFolder.refuseExistingModel(out, manifest: RewardModel.manifestFile)
         let store = try database.open()
         let job = RewardTrainJob(
             classifierDirectory: URL(fileURLWithPath: classifier), rater: rater,

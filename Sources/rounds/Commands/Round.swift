@@ -161,7 +161,7 @@ struct Round: AsyncParsableCommand {
             throw ValidationError("--synthetic-share: expected [0, 1], got \(syntheticShare)")
         }
         if fromOrigin != nil, from == nil { throw ValidationError("--from-origin goes with --from") }
-        if let maxCost, maxCost <= 0 { throw ValidationError("--max-cost: expected a positive amount, got \(maxCost)") }
+        if let maxCost, !(maxCost > 0 && maxCost.isFinite) { throw ValidationError("--max-cost: expected a positive amount, got \(maxCost)") }
         // The same checks as `broker rft` and `broker dpo`, here before any sampling or judging.
         do {
             try RFTWeighting(function: try recipe()).validate()

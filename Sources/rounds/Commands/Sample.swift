@@ -77,6 +77,7 @@ struct Sample: ParsableCommand {
         let checkpointID = try DiffusionOutputs.checkpointID(for: m, directory: dir, store: store)
         try DiffusionOutputs.makeDirectory(out)
         let seed = DiffusionOutputs.seed(self.seed)
+        let paths = try DiffusionOutputs.outputPaths(out: out, condition: conditionName, seed: seed, count: count)
         let options = GenerationOptions(
             scheduler: scheduler.kind, steps: steps, eta: eta, guidanceScale: guidance)
         let progress = ProgressLine("sample \(conditionName)", total: steps)
@@ -95,9 +96,7 @@ struct Sample: ParsableCommand {
         let generator = dir.standardizedFileURL.lastPathComponent
         let images = try ModelImages.images(values, n: count, channels: c, size: s)
         var records: [ImageRecord] = []
-        for (i, image) in images.enumerated() {
-            let path = URL(fileURLWithPath: out)
-                .appendingPathComponent("\(DiffusionOutputs.fileStem(conditionName))-\(seed)-\(i).png").path
+        for (image, path) in zip(images, paths) {
             records.append(
                 try SampleWriter.record(
                     image, path: path, condition: conditionName, generator: generator, checkpointID: checkpointID,

@@ -36,13 +36,23 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Flag(help: "Log one line per request on stderr.")
     var verbose = false
 
+    func validate() throws {
+        do { _ = try settings() } catch { throw ValidationError(error.message) }
+    }
+
+    private func settings() throws(SimulatorError) -> SimulatorSettings {
+        try SimulatorSettings(flipRate: flipRate, uncertainRate: uncertainRate, positionBias: positionBias, seed: seed)
+    }
+
     func run() async throws {
-        let settings = try SimulatorSettings(flipRate: flipRate, uncertainRate: uncertainRate,
-                                             positionBias: positionBias, seed: seed)
+        let settings = try settings()
         let verbose = self.verbose
-        let server = try await SimulatorServer.start(settings: settings, port: port) { line in
-            if verbose { Console.error(line) }
-        }
+        let server: SimulatorServer
+        do {
+            server = try await SimulatorServer.start(settings: settings, port: port) { line in
+                if verbose { Console.error(line) }
+            }
+        } catch { throw failWithError(error) }
         Console.error("rounds simulator judge (a simulator, not a clinical model) listening; "
             + "flip rate \(flipRate), uncertain rate \(uncertainRate), position bias \(positionBias). Ctrl-C stops it.")
         FileHandle.standardOutput.write(Data((server.baseURL + "\n").utf8))

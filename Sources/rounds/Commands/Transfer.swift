@@ -78,6 +78,7 @@ struct Transfer: ParsableCommand {
         let checkpointID = try DiffusionOutputs.checkpointID(for: m, directory: dir, store: store)
         try DiffusionOutputs.makeDirectory(out)
         let seed = DiffusionOutputs.seed(self.seed)
+        let paths = try DiffusionOutputs.outputPaths(out: out, condition: conditionName, seed: seed, count: sources.count)
         let options = GenerationOptions(scheduler: .ddim, steps: steps, eta: eta, guidanceScale: guidance)
         let progress = ProgressLine("transfer to \(conditionName)", total: max(1, Int(Double(steps) * strength)))
         var done = 0
@@ -96,9 +97,7 @@ struct Transfer: ParsableCommand {
         let generator = dir.standardizedFileURL.lastPathComponent
         let images = try ModelImages.images(values, n: sources.count, channels: c, size: s)
         var records: [ImageRecord] = []
-        for (i, image) in images.enumerated() {
-            let path = URL(fileURLWithPath: out)
-                .appendingPathComponent("\(DiffusionOutputs.fileStem(conditionName))-\(seed)-\(i).png").path
+        for (i, (image, path)) in zip(images, paths).enumerated() {
             records.append(
                 try SampleWriter.record(
                     image, path: path, condition: conditionName, generator: generator, checkpointID: checkpointID,
