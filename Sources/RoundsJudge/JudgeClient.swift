@@ -73,13 +73,10 @@ public final class JudgeClient: Sendable {
                 }, problems: [], usage: TokenUsage(), attempts: 0, latency: 0, repaired: false, error: error)
             return aggregate([sample], checklist: checklist, stopsRun: false)
         }
-        let n = options.samples
+        let samplings = samplingParameters, n = samplings.count
         var samples: [SampleOutcome] = []
         await withTaskGroup(of: (Int, SampleOutcome).self) { group in
-            for i in 0..<n {
-                let sampling = SamplingParameters(
-                    temperature: n > 1 ? options.sampleTemperature : 0, seed: options.baseSeed + i,
-                    maxTokens: endpoint.maxTokens)
+            for (i, sampling) in samplings.enumerated() {
                 group.addTask { (i, await self.judgeOnce(image: image, checklist: checklist, prompt: prompt, sampling: sampling)) }
             }
             var byIndex: [Int: SampleOutcome] = [:]
@@ -89,6 +86,31 @@ public final class JudgeClient: Sendable {
         let stops = samples.contains { $0.error.map { RetryPolicy.disposition(of: $0) == .stopsRun } ?? false }
         let tripped = await circuit.record(samples.first(where: { $0.error != nil })?.error)
         return aggregate(samples, checklist: checklist, stopsRun: stops || tripped)
+    }
+
+    /// One sampling per `options.samples`: temperature 0 for a single sample, else the sampling
+    /// temperature with seeds counting up from the base seed.
+    var samplingParameters: [SamplingParameters] {
+        let n = options.samples
+        return (0..<n).map {
+            SamplingParameters(temperature: n > 1 ? options.sampleTemperature : 0, seed: options.baseSeed + $0,
+                               maxTokens: endpoint.maxTokens)
+        }
+    }
+
+    /// The request key of a judgment: its one sample's, or a hash over its samples' in order.
+    static func outcomeKey(_ sampleKeys: [String]) -> String {
+        sampleKeys.count == 1 ? sampleKeys[0] : SHA256.hex(sampleKeys.joined(separator: "\n"))
+    }
+
+    /// The request key `judge(image:checklist:prompt:)` would store for this image, computed without
+    /// sending anything: a run looks it up to send no request twice once it has succeeded.
+    public func requestKey(image: JudgeImage, checklist: JudgeChecklist, prompt: JudgePrompt? = nil) -> String {
+        let prompt = prompt ?? VerdictSchema.standardPrompt(for: checklist)
+        return Self.outcomeKey(samplingParameters.map {
+            PreparedRequest(imageRequest(image: image, checklist: checklist, prompt: prompt, sampling: $0),
+                            endpoint: endpoint, provider: provider).key
+        })
     }
 
     func aggregate(_ samples: [SampleOutcome], checklist: JudgeChecklist, stopsRun: Bool) -> JudgeOutcome {
@@ -105,7 +127,7 @@ public final class JudgeClient: Sendable {
             verdicts = MajorityVote.combine(samples.map(\.verdicts), criteria: checklist.criteria)
             status = verdicts.contains { $0.verdict == .indeterminate } ? .incomplete : .judged
         }
-        let key = samples.count == 1 ? samples[0].requestKey : SHA256.hex(samples.map(\.requestKey).joined(separator: "\n"))
+        let key = Self.outcomeKey(samples.map(\.requestKey))
         let canonical = samples.count == 1 ? samples[0].canonicalRequest : "[" + samples.map(\.canonicalRequest).joined(separator: ",") + "]"
         let usage = samples.reduce(TokenUsage()) { $0 + $1.usage }
         return JudgeOutcome(

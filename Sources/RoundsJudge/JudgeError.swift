@@ -10,7 +10,7 @@ public struct JudgeError: Error, Sendable, CustomStringConvertible {
         private enum Value: String, Sendable {
             case timeout, connectionRefused, connectionBroken, dnsFailure, tlsFailure, transport, cancelled
             case httpStatus, quotaExceeded, invalidResponse, invalidConfig, missingAPIKey, privacyRefused
-            case identicalFailures, runLocked, unreadableImage, runPlan
+            case identicalFailures, runLocked, unreadableImage, runPlan, store
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
@@ -43,6 +43,8 @@ public struct JudgeError: Error, Sendable, CustomStringConvertible {
         public static let unreadableImage = Code(.unreadableImage)
         /// A run could not be planned: unknown condition, image without a condition, missing checklist.
         public static let runPlan = Code(.runPlan)
+        /// The store could not be read during a run.
+        public static let store = Code(.store)
         public var description: String { value.rawValue }
     }
 

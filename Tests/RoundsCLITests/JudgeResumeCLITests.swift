@@ -116,6 +116,37 @@ import Testing
         #expect((try JSONSerialization.jsonObject(with: Data(third.stdout.utf8)) as? [String: Any])?["planned"] as? Int == 0)
     }
 
+    /// CLI.md: equal request keys never go out twice once one has succeeded, also when the images are
+    /// named explicitly (not `--pending`); another sample count is another request.
+    @Test func aSucceededRequestIsNotSentAgain() throws {
+        let fixture = BrokerFixture(dir: try CLIRunner.temporaryDirectory())
+        defer { fixture.remove() }
+        try fixture.expectOK(["dataset", "synth", "--out", "D", "--per-condition", "1"])
+        try fixture.expectOK(["images", "add", "--manifest", "D/manifest.csv", "--origin", "synthetic"], db: true)
+        let ids = try Self.combinedJudgments(fixture.db).keys.sorted()
+        #expect(ids.isEmpty)
+        let stored = try Store(path: fixture.db, options: .init(readOnly: true)).read("ids") { db in
+            try String.fetchAll(db, sql: "SELECT id FROM image ORDER BY id")
+        }
+        try #require(stored.count == 4)
+        let (simulator, url) = try Self.startSimulator()
+        defer {
+            simulator.terminate()
+            simulator.waitUntilExit()
+        }
+        let endpoint = ["--base-url", url, "--model", "rounds-simulator", "--provider", "openai", "--json"]
+        let first = try fixture.run(["judge"] + Array(stored.prefix(2)) + endpoint)
+        #expect(first.status == 0, "\(first.stderr)")
+        let again = try fixture.run(["judge"] + stored + endpoint)
+        #expect(again.status == 0, "\(again.stderr)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])
+        #expect(summary["alreadyJudged"] as? Int == 2 && summary["judged"] as? Int == 2, "\(summary)")
+        #expect(try Self.combinedJudgments(fixture.db) == Dictionary(uniqueKeysWithValues: stored.map { ($0, 1) }))
+        let threeSamples = try fixture.run(["judge", stored[0], "--samples", "3"] + endpoint)
+        #expect(threeSamples.status == 0, "\(threeSamples.stderr)")
+        #expect(try Self.combinedJudgments(fixture.db)[stored[0]] == 2)
+    }
+
     @Test func pairsAreJudgedInBothOrdersOnceAndBadFlagsAreUsageErrors() throws {
         let fixture = BrokerFixture(dir: try CLIRunner.temporaryDirectory())
         defer { fixture.remove() }

@@ -37,6 +37,10 @@ public struct JudgeRunner: Sendable {
         public var stoppedBecause: String?
         /// One line per failed image: `image id: reason`.
         public var failures: [String]
+        /// Images not asked because the store already holds a successful judgment with the very same
+        /// request key (same image, checklist, prompt, sampling, endpoint and model): a request that
+        /// has succeeded never goes out twice.
+        public var alreadyJudged: Int = 0
     }
 
     public let store: Store
@@ -69,7 +73,7 @@ public struct JudgeRunner: Sendable {
         let inFlight = max(1, endpoint.maxInFlight)
         await runBounded(plan.items, inFlight: inFlight, work: { await judge($0) }) { item, result in
             record(item, result, into: &summary, runID: run.id!)
-            progress(Progress(done: summary.judged + summary.failed, failed: summary.failed, total: plan.items.count,
+            progress(Progress(done: summary.judged + summary.failed + summary.alreadyJudged, failed: summary.failed, total: plan.items.count,
                               inputTokens: summary.inputTokens, outputTokens: summary.outputTokens, cost: summary.cost))
             if summary.stoppedBecause == nil {
                 if shouldStop() { summary.stoppedBecause = "interrupted" }
@@ -84,23 +88,39 @@ public struct JudgeRunner: Sendable {
         return summary
     }
 
-    /// Loads, re-encodes (no metadata) and resizes the image, then asks the judge.
-    private func judge(_ item: JudgeRunPlan.Item) async -> Result<JudgeOutcome, JudgeError> {
+    /// What asking about one item came to.
+    private enum Asked: Sendable {
+        case answered(JudgeOutcome)
+        /// The store's successful judgment with the same request key; nothing was sent.
+        case alreadyJudged
+        case failed(JudgeError)
+    }
+
+    /// Loads, re-encodes (no metadata) and resizes the image, then asks the judge, unless the store
+    /// already has a successful judgment of the identical request.
+    private func judge(_ item: JudgeRunPlan.Item) async -> Asked {
         do throws(JudgeError) {
             let image = try JudgeImage.load(item.image, maxLongEdge: client.endpoint.maxLongEdge)
-            return .success(await client.judge(image: image, checklist: item.checklist, prompt: item.prompt))
+            let key = client.requestKey(image: image, checklist: item.checklist, prompt: item.prompt)
+            do {
+                if try store.succeededJudgment(requestKey: key) != nil { return .alreadyJudged }
+            } catch {
+                return .failed(JudgeError(.store, "\(store.path): cannot look up request key \(key.prefix(12))", cause: error))
+            }
+            return .answered(await client.judge(image: image, checklist: item.checklist, prompt: item.prompt))
         } catch {
-            return .failure(error)
+            return .failed(error)
         }
     }
 
-    private func record(_ item: JudgeRunPlan.Item, _ result: Result<JudgeOutcome, JudgeError>, into summary: inout Summary,
-                        runID: Int64) {
+    private func record(_ item: JudgeRunPlan.Item, _ result: Asked, into summary: inout Summary, runID: Int64) {
         switch result {
-        case .failure(let error):
+        case .alreadyJudged:
+            summary.alreadyJudged += 1
+        case .failed(let error):
             summary.failed += 1
             summary.failures.append("\(item.image.id): \(error.message)")
-        case .success(let outcome):
+        case .answered(let outcome):
             do {
                 _ = try store.addJudgments(JudgmentRows.make(outcome, item: item, runID: runID))
             } catch {

@@ -204,6 +204,7 @@ struct Judge: AsyncParsableCommand {
                 print("run \(summary.runID.map(String.init) ?? "?"): \(summary.judged) judged, \(summary.failed) failed of "
                     + "\(summary.planned) planned (model \(summary.model)), \(summary.inputTokens + summary.outputTokens) "
                     + "tokens, $\(String(format: "%.4f", summary.cost)), \(String(format: "%.1f", summary.seconds)) s"
+                    + (summary.alreadyJudged > 0 ? "; \(summary.alreadyJudged) not sent again (the store has their identical request's judgment)" : "")
                     + (summary.stoppedBecause.map { "; stopped early: \($0)" } ?? ""))
             }
             if summary.stoppedBecause == "quota" { throw ExitCode(2) }
