@@ -83,6 +83,14 @@ public struct ChecklistCatalog: Sendable {
                 let (checklist, problems) = readChecklist(entry, domain: domain)
                 catalog.problems += problems
                 guard let checklist else { continue }
+                let earlier = checklist.kind == .artefacts ? catalog.artefacts[domain.id] : catalog.checklists[checklist.condition]
+                if let earlier {  // e.g. vitiligo.yaml beside vitiligo.yml: the first file read stays
+                    catalog.problems.append(ChecklistProblem(
+                        InputLocation(path: entry.display),
+                        "\(checklist.kind == .artefacts ? "\(domain.id)/artefacts" : checklist.condition.description) is "
+                            + "defined again (already by \(earlier.location.path)); keep one file per condition"))
+                    continue
+                }
                 if checklist.kind == .artefacts {
                     catalog.artefacts[domain.id] = checklist
                 } else {
@@ -112,6 +120,28 @@ public struct ChecklistCatalog: Sendable {
     /// `domain/artefacts` for a domain's artefacts checklist.
     ///
     /// - Throws: `ChecklistError.unknownCondition` naming close matches, or the ambiguous domains.
+    /// The problems of the files that would have defined condition `name` (`domain/condition` or a
+    /// bare condition): its checklist file, and its domain's `domain.yaml`. What to show when a
+    /// condition is unknown because its file did not load.
+    public func problems(about name: String) -> [ChecklistProblem] {
+        let parts = name.split(separator: "/").map(String.init)
+        guard let condition = parts.last else { return [] }
+        let domain = parts.count > 1 ? parts[parts.count - 2] : nil
+        return problems.filter { p in
+            let file = URL(fileURLWithPath: p.location.path)
+            let stem = file.deletingPathExtension().lastPathComponent
+            let folder = file.deletingLastPathComponent().lastPathComponent
+            if stem == condition { return domain == nil || folder == domain }
+            return stem == "domain" && (domain == nil || folder == domain)
+        }
+    }
+
+    /// `its file did not load: a.yaml:3:1: ...; ...` (at most three problems, then a count).
+    public static func didNotLoad(_ problems: [ChecklistProblem]) -> String {
+        "its file did not load: " + problems.prefix(3).map(\.description).joined(separator: "; ")
+            + (problems.count > 3 ? "; and \(problems.count - 3) more (rounds checklist lint)" : "")
+    }
+
     public func resolve(_ name: String) throws(ChecklistError) -> Checklist {
         if name.hasSuffix("/" + ChecklistFormat.artefactsID), let artefacts = artefacts[String(name.dropLast(10))] {
             return artefacts
@@ -127,6 +157,8 @@ public struct ChecklistCatalog: Sendable {
                     + artefacts.keys.sorted().map { "\($0)/\(ChecklistFormat.artefactsID)" }.joined(separator: ", ")
             }
             if conditions.isEmpty { message += " (no checklists loaded from \(origin))" }
+            let broken = problems(about: name)
+            if !broken.isEmpty { message += "; \(Self.didNotLoad(broken))" }
             throw ChecklistError(.unknownCondition, message, cause: error)
         }
     }

@@ -2,7 +2,7 @@ import RoundsCore
 
 /// One thing wrong in a checklist, domain or template file, with where it is.
 ///
-/// Printed as `file:line:col: field.path: message`, the form editors and CI annotators parse.
+/// Printed as `file:line:col: field.path: message`, the form editors and CI annotators parse (CLI.md).
 public struct ChecklistProblem: Sendable, Hashable, CustomStringConvertible, Comparable {
     /// Where in the input file; line and column are nil for problems with the whole file.
     public var location: InputLocation
@@ -16,8 +16,11 @@ public struct ChecklistProblem: Sendable, Hashable, CustomStringConvertible, Com
         self.message = message
     }
 
+    /// A problem with the whole file is placed at its start (`file:1:1:`), so every line parses alike.
     public var description: String {
-        field.isEmpty ? "\(location): \(message)" : "\(location): \(field): \(message)"
+        var place = location
+        if place.line == nil { place.line = 1; place.column = 1 } else if place.column == nil { place.column = 1 }
+        return field.isEmpty ? "\(place): \(message)" : "\(place): \(field): \(message)"
     }
 
     /// File, then line, then column, so a lint prints problems in reading order.

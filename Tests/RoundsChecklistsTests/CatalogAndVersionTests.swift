@@ -28,6 +28,36 @@ import Testing
         }
     }
 
+    /// A condition whose file did not load is unknown, and the error says why, with the file and line.
+    @Test func anUnknownConditionNamesItsBrokenFile() throws {
+        let catalog = try ChecklistCatalog.load(from: .directory(Fixture.directory.appendingPathComponent("Broken"), reason: "test"))
+        let scabies = catalog.problems(about: "skin/scabies")
+        #expect(!scabies.isEmpty && scabies.allSatisfy { $0.location.path.hasSuffix("skin/scabies.yaml") }, "\(scabies)")
+        #expect(catalog.problems(about: "scabies") == scabies)
+        #expect(catalog.problems(about: "other/scabies").isEmpty)
+        do {
+            _ = try catalog.resolve("skin/scabies")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.code == .unknownCondition)
+            #expect(error.message.contains("its file did not load: ") && error.message.contains("scabies.yaml:3:1: tab character"),
+                    "\(error.message)")
+        }
+    }
+
+    /// Two files for one condition (`.yaml` beside `.yml`) are a problem, not a silent choice.
+    @Test func aConditionDefinedTwiceIsAProblem() throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("rounds-twice-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: work) }
+        try FileManager.default.copyItem(at: Fixture.checklists, to: work)
+        try FileManager.default.copyItem(at: work.appendingPathComponent("skin/vitiligo.yaml"),
+                                         to: work.appendingPathComponent("skin/vitiligo.yml"))
+        let catalog = try ChecklistCatalog.load(from: .directory(work, reason: "test"))
+        #expect(catalog.problems.map(\.description).contains { $0.hasSuffix("skin/vitiligo.yml:1:1: skin/vitiligo is defined again (already by "
+            + work.appendingPathComponent("skin/vitiligo.yaml").path + "); keep one file per condition") }, "\(catalog.problems)")
+        #expect(try catalog.resolve("skin/vitiligo").location.path.hasSuffix("vitiligo.yaml"))
+    }
+
     @Test func searchPathOrder() throws {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("rounds-search-\(UUID().uuidString)")
         try FileManager.default.createDirectory(

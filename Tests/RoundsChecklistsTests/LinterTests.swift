@@ -27,7 +27,7 @@ import Testing
         let asRoot = try ChecklistLinter.lint(["."], workingDirectory: root)
         #expect(
             asRoot.problems.map(\.description) == [
-                "./stray.yaml: checklist files sit one level down, in Checklists/<domain>/; this one is not checked"
+                "./stray.yaml:1:1: checklist files sit one level down, in Checklists/<domain>/; this one is not checked"
             ])
         let asDomain = try ChecklistLinter.lint(["skin"], workingDirectory: root)
         #expect(asDomain.isClean)
@@ -45,7 +45,7 @@ import Testing
         let lonely = try ChecklistLinter.lint(["lonely/sample.yaml"], workingDirectory: root)
         #expect(
             lonely.problems.map(\.description) == [
-                "lonely/sample.yaml: no domain.yaml beside this file; a checklist is checked against its domain"
+                "lonely/sample.yaml:1:1: no domain.yaml beside this file; a checklist is checked against its domain"
             ])
         try Fixture.valid.write(to: root.appendingPathComponent("skin/sample.yaml"), atomically: true, encoding: .utf8)
         try "id: skin\nname: Skin\nmodality: photograph\n".write(
@@ -53,10 +53,10 @@ import Testing
         let broken = try ChecklistLinter.lint(["."], workingDirectory: root)
         #expect(
             broken.problems.map(\.description) == [
-                "./lonely/sample.yaml: no domain.yaml in folder 'lonely'; a checklist is checked against its domain",
+                "./lonely/sample.yaml:1:1: no domain.yaml in folder 'lonely'; a checklist is checked against its domain",
                 "./skin/domain.yaml:1:1: description: missing required key 'description'",
                 "./skin/domain.yaml:1:1: dimensions: missing required key 'dimensions'",
-                "./skin/sample.yaml: not checked: its domain.yaml has problems",
+                "./skin/sample.yaml:1:1: not checked: its domain.yaml has problems",
             ])
     }
 
@@ -66,7 +66,7 @@ import Testing
         let fifo = root.appendingPathComponent("skin/pipe.yaml")
         #expect(mkfifo(fifo.path, 0o600) == 0)
         let report = try ChecklistLinter.lint(["skin"], workingDirectory: root)
-        #expect(report.problems.map(\.description) == ["skin/pipe.yaml: not a regular file"])
+        #expect(report.problems.map(\.description) == ["skin/pipe.yaml:1:1: not a regular file"])
     }
 
     @Test func jsonReportShape() throws {

@@ -52,12 +52,12 @@ import Testing
         bytes += [0xC3, 0x28]
         let problems = Checklist.read(bytes: bytes, path: "sample.yaml", domain: Fixture.domain).1.map(\.description)
         #expect(problems == ["sample.yaml:2:10: invalid UTF-8 (byte 0xc3); save the file as UTF-8"])
-        #expect(Fixture.problems("") == ["sample.yaml: file is empty"])
-        #expect(Fixture.problems("# only a comment\n\n") == ["sample.yaml: file is empty"])
+        #expect(Fixture.problems("") == ["sample.yaml:1:1: file is empty"])
+        #expect(Fixture.problems("# only a comment\n\n") == ["sample.yaml:1:1: file is empty"])
         let big = String(repeating: "# padding\n", count: 30_000)
         #expect(
             Fixture.problems(big) == [
-                "sample.yaml: file is larger than the limit of 262144 bytes (256 KiB); a checklist is a few kilobytes"
+                "sample.yaml:1:1: file is larger than the limit of 262144 bytes (256 KiB); a checklist is a few kilobytes"
             ])
     }
 

@@ -13,7 +13,9 @@ extension Judge {
                                         conditions: only, limit: limit, retryFailed: retryFailed,
                                         maxFailedAttempts: maxFailedAttempts)
         for (name, count) in plan.unknownConditions.sorted(by: { $0.key < $1.key }) {
-            Console.error("rounds judge: \(count) stored pair(s) of \(name) have no checklist; skipped")
+            let broken = catalog.problems(about: name)
+            Console.error("rounds judge: \(count) stored pair(s) of \(name) have no checklist"
+                + (broken.isEmpty ? "" : " (\(ChecklistCatalog.didNotLoad(broken)))") + "; skipped")
         }
         if !plan.heldBack.isEmpty {
             Console.error("rounds judge: \(plan.heldBack.count) pair(s) came back indeterminate \(maxFailedAttempts)+ times; "

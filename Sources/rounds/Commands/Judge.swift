@@ -162,7 +162,9 @@ struct Judge: AsyncParsableCommand {
                 conditions: only, limit: limit, retryFailed: retryFailed, maxFailedAttempts: maxFailedAttempts)
             for problem in plan.problems { Console.error("rounds judge: \(problem)") }
             for (name, count) in plan.unknownConditions.sorted(by: { $0.key < $1.key }) {
-                Console.error("rounds judge: \(count) stored image(s) of \(name) have no checklist; skipped")
+                let broken = catalog.problems(about: name)
+                Console.error("rounds judge: \(count) stored image(s) of \(name) have no checklist"
+                    + (broken.isEmpty ? "" : " (\(ChecklistCatalog.didNotLoad(broken)))") + "; skipped")
             }
             if !plan.heldBack.isEmpty {
                 Console.error("rounds judge: \(plan.heldBack.count) image(s) failed \(maxFailedAttempts)+ times; "
