@@ -318,7 +318,7 @@ public final class JudgeClient: Sendable {
 /// Run-level guard: the same final failure on `threshold` judgments in a row means something is wrong
 /// with the endpoint or the configuration, not with the images, so the run should stop.
 public actor FailureCircuit {
-    public let threshold: Int
+    public nonisolated let threshold: Int
     private var lastSignature: String?
     private var streak = 0
 

@@ -101,6 +101,26 @@ import Testing
         await server.stop()
     }
 
+    /// The same failure on image after image trips the circuit: the run stops and says so, and does not
+    /// call it a quota (a quota error is the provider's own word for it).
+    @Test func aFailingEndpointStopsTheRunAsRepeatedFailures() async throws {
+        let f = try Self.fixture(perCondition: 2)
+        defer { f.remove() }
+        let server = try await StandInServer.start()
+        server.respond { _, _ in .status(404, message: "no such model") }
+        var endpoint = try EndpointConfig.adHoc(baseURL: server.baseURL, model: "stand-in", provider: .openai)
+        endpoint.maxInFlight = 1
+        let client = JudgeClient(endpoint: endpoint, apiKey: nil, retryPolicy: RetryPolicy(maxAttempts: 1),
+                                 circuit: FailureCircuit(threshold: 3))
+        let summary = try await JudgeRunner(store: f.store, client: client).run(try plan(f, model: "stand-in"))
+        #expect(summary.stoppedBecause == "repeated-failures" && summary.failed == 3, "\(summary)")
+        server.respond { _, _ in .quotaExceeded }
+        let quota = try await JudgeRunner(store: f.store, client: JudgeClient(endpoint: endpoint, apiKey: nil))
+            .run(try plan(f, model: "stand-in"))
+        #expect(quota.stoppedBecause == "quota", "\(quota)")
+        await server.stop()
+    }
+
     @Test func maxCostStopsLaunchingNewRequests() async throws {
         let f = try Self.fixture(perCondition: 2)
         defer { f.remove() }

@@ -13,12 +13,13 @@ extension JudgeRunRecord {
             parameters: parameters.canonicalString)
     }
 
-    /// Closes the row: `interrupted` is a cancelled run, `quota` and `identical-failures` a failed one.
+    /// Closes the row: `interrupted` is a cancelled run, `quota`, `identical-failures` and
+    /// `repeated-failures` a failed one.
     mutating func close(requests: Int, succeeded: Int, failed: Int, cost: Double, stoppedBecause: String?) {
         endedAt = Date()
         switch stoppedBecause {
         case "interrupted": status = .cancelled
-        case "quota", "identical-failures": status = .failed
+        case "quota", "identical-failures", "repeated-failures": status = .failed
         default: status = .completed
         }
         requestCount = requests

@@ -33,7 +33,8 @@ public struct JudgeRunner: Sendable {
         public var outputTokens: Int
         public var cost: Double
         public var seconds: Double
-        /// Why the run stopped early: `max-cost`, `quota`, `identical-failures`, `interrupted`; nil when it finished.
+        /// Why the run stopped early: `max-cost`, `quota`, `identical-failures`, `repeated-failures` (the
+        /// same failure on `FailureCircuit.threshold` judgments in a row), `interrupted`; nil when it finished.
         public var stoppedBecause: String?
         /// One line per failed image: `image id: reason`.
         public var failures: [String]
@@ -137,7 +138,8 @@ public struct JudgeRunner: Sendable {
                 summary.failed += 1
                 summary.failures.append("\(item.image.id): \(outcome.status.rawValue): \(outcome.error?.message ?? "no usable answer")")
             }
-            if outcome.stopsRun { summary.stoppedBecause = "quota" }
+            // a quota error, or the failure circuit: the same failure on many judgments in a row
+            if outcome.stopsRun { summary.stoppedBecause = outcome.error?.code == .quotaExceeded ? "quota" : "repeated-failures" }
             if outcome.error?.code == .identicalFailures { summary.stoppedBecause = "identical-failures" }
         }
     }

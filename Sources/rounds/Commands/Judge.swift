@@ -209,7 +209,11 @@ struct Judge: AsyncParsableCommand {
                     + (summary.alreadyJudged > 0 ? "; \(summary.alreadyJudged) not sent again (the store has their identical request's judgment)" : "")
                     + (summary.stoppedBecause.map { "; stopped early: \($0)" } ?? ""))
             }
-            if summary.stoppedBecause == "quota" { throw ExitCode(2) }
+            if summary.stoppedBecause == "repeated-failures" {
+                Console.error("rounds judge: the same failure came back on \(client.circuit.threshold) images in a row, so the run "
+                    + "stopped; check the endpoint (is it running, is the model name right?)")
+            }
+            if summary.stoppedBecause == "quota" || summary.stoppedBecause == "repeated-failures" { throw ExitCode(2) }
             if summary.failed > 0 || !plan.problems.isEmpty { throw ExitCode(1) }
         } catch let exit as ExitCode {
             throw exit
