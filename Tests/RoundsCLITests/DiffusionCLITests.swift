@@ -54,8 +54,10 @@ import Testing
                 ] + extra)
         }
 
-        /// The store's image rows (`rounds export images --format jsonl`) by image id.
+        /// The store's image rows (`rounds export images --format jsonl`) by image id; none when no
+        /// command has created the store.
         func images() throws -> [String: [String: Any]] {
+            guard FileManager.default.fileExists(atPath: db) else { return [:] }
             let r = try run(["export", "images", "--format", "jsonl"])
             #expect(r.status == 0, "\(r.stderr)")
             var out: [String: [String: Any]] = [:]

@@ -48,7 +48,7 @@ struct AgreementCommand: AsyncParsableCommand {
         do {
             let job = AgreementJob(
                 rater: rater, run: run, options: AgreementOptions(threshold: kappaThreshold, resamples: resamples))
-            let result = try job.run(store: try database.open(), catalog: try checklists.catalog())
+            let result = try job.run(store: try database.openExisting(), catalog: try checklists.catalog())
             if !result.neverJudged.isEmpty {
                 Console.error(
                     "agreement: \(result.neverJudged.count) of \(result.labelled) labelled image(s) were never judged"

@@ -20,6 +20,15 @@ struct DatabaseOptions: ParsableArguments {
     func open(readOnly: Bool = false) throws -> Store {
         try Store(path: path, options: .init(readOnly: readOnly))
     }
+
+    /// Opens (and migrates) a store that must exist already: for commands that only read it, where a
+    /// mistyped path would otherwise create an empty store and report nothing as if all were well.
+    func openExisting() throws -> Store {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StoreError(.cannotOpen, "\(path): no such database (this command reads a store; it does not create one)")
+        }
+        return try open()
+    }
 }
 
 /// How store commands report a failure: the message on stderr, then exit code 2 (CLI.md).

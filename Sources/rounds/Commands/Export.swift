@@ -20,7 +20,7 @@ struct Export: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            let store = try database.open(readOnly: false)
+            let store = try database.openExisting()
             let rows = try StoreExport.export(table, format: format, from: store) { Console.write($0) }
             Console.error("export: \(rows) row(s)")
         } catch {
