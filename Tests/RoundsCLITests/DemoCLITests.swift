@@ -115,6 +115,19 @@ import Testing
         #expect(gone.stderr.contains("rft-weights.csv:2: image"), "\(gone.stderr)")
         #expect(gone.stderr.contains("no such image file"))
 
+        // A row whose image_id is another image's: the pixels decide, the row is named.
+        var rows = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        rows.remove(at: 1)  // its file was removed above
+        try #require(rows.count >= 3)
+        rows[1][1] = rows[2][1]
+        try (rows.map { $0.joined(separator: ",") }.joined(separator: "\n") + "\n")
+            .write(to: work.appendingPathComponent("out/signal/swapped.csv"), atomically: true, encoding: .utf8)
+        let swapped = try CLIRunner.run(
+            ["finetune", "--model", Self.clean, "--objective", "rft", "--signal", "out/signal/swapped.csv",
+             "--out", "ft-swapped", "--steps", "2"] + db, in: work)
+        #expect(swapped.status == 2, "\(swapped.stderr)")
+        #expect(swapped.stderr.contains("swapped.csv:2: image") && swapped.stderr.contains("the signal names"), "\(swapped.stderr)")
+
         // A folder that holds a model already (here the one just finetuned) is not overwritten.
         let weights = try Data(contentsOf: work.appendingPathComponent("ft-dpo/unet/diffusion_pytorch_model.safetensors"))
         let onto = try CLIRunner.run(

@@ -11,7 +11,7 @@ public enum SignalExamples {
         return try entries.map { e in
             let label = try classIndex(e.condition, model: model, origin: e.origin)
             let image = try located(e.origin, image: e.imageID) {
-                try ModelImages.input(path: e.path, channels: channels, size: size)
+                try ModelImages.input(path: e.path, expectedID: e.imageID, channels: channels, size: size)
             }
             return FinetuneExample(image: image, label: label, weight: Float(e.weight))
         }
@@ -23,8 +23,9 @@ public enum SignalExamples {
         func load(_ side: PairImage, id: String, origin: String) throws -> [Float] {
             try located(origin, image: id) {
                 switch side {
-                case .path(let p): return try ModelImages.input(path: p, channels: channels, size: size)
-                case .bytes(let b): return try ModelImages.input(bytes: b, name: "image \(id)", channels: channels, size: size)
+                case .path(let p): return try ModelImages.input(path: p, expectedID: id, channels: channels, size: size)
+                case .bytes(let b):
+                    return try ModelImages.input(bytes: b, name: "image \(id)", expectedID: id, channels: channels, size: size)
                 }
             }
         }

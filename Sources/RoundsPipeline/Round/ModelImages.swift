@@ -11,17 +11,28 @@ public enum ModelImages {
         LabelledImageFolder.modelInput(image, size: size, channels: channels)
     }
 
-    /// The model input for the image file at `path`; errors name the file.
-    public static func input(path: String, channels: Int, size: Int) throws -> [Float] {
+    /// The model input for the image file at `path`; errors name the file. With `expectedID` (a
+    /// training signal's `image_id`) the decoded image must have that id.
+    public static func input(path: String, expectedID: String? = nil, channels: Int, size: Int) throws -> [Float] {
         guard FileManager.default.fileExists(atPath: path) else {
             throw DiffusionError(.io, "\(path): no such image file (was it purged or moved?)")
         }
-        return input(try ImageFile.load(path: path).image, channels: channels, size: size)
+        let image = try ImageFile.load(path: path).image
+        try check(image, expectedID: expectedID, name: path)
+        return input(image, channels: channels, size: size)
     }
 
     /// The model input for encoded PNG/JPEG bytes; `name` appears in errors.
-    public static func input(bytes: [UInt8], name: String, channels: Int, size: Int) throws -> [Float] {
-        input(try ImageFile.decode(bytes, source: name).0, channels: channels, size: size)
+    public static func input(bytes: [UInt8], name: String, expectedID: String? = nil, channels: Int, size: Int) throws -> [Float] {
+        let image = try ImageFile.decode(bytes, source: name).0
+        try check(image, expectedID: expectedID, name: name)
+        return input(image, channels: channels, size: size)
+    }
+
+    private static func check(_ image: RGBImage, expectedID: String?, name: String) throws {
+        guard let expectedID, image.imageID != expectedID else { return }
+        throw DiffusionError(.invalidArgument, "\(name): its pixels have image id \(image.imageID.prefix(12))…, not the "
+            + "\(expectedID.prefix(12))… the signal names (the file changed since, or the row points at another image)")
     }
 
     /// `n` images from `[n, C, S, S]` values.
