@@ -97,11 +97,19 @@ extension Module {
         for (name, p) in params { p.value = tensors[name]! }
     }
 
-    /// Loads every parameter from a safetensors file (F32, F16 or BF16 tensors).
+    /// Loads every parameter from a safetensors file (F32, F16 or BF16 tensors); a NaN or infinite
+    /// value is an error naming the tensor (it would only surface later, as a NaN image).
     public func loadSafetensors(at path: String) throws(TensorError) {
         let file = try SafetensorsFile(contentsOfFile: path)
         var tensors: [String: Tensor] = [:]
-        for name in file.names { tensors[name] = try file.tensor(name) }
+        for name in file.names {
+            let t = try file.tensor(name)
+            if let bad = t.scalars.firstIndex(where: { !$0.isFinite }) {
+                throw TensorError(.invalidFile, "\(path): tensor '\(name)' holds \(t.scalars[bad]) at element \(bad); "
+                                  + "the weights are damaged (a diverged training run, or a broken copy)")
+            }
+            tensors[name] = t
+        }
         try load(tensors, source: path)
     }
 

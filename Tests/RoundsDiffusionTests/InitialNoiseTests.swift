@@ -41,5 +41,12 @@ import Testing
             _ = try InitialNoise.read(path: "/nonexistent/n.safetensors", shape: [1])
             Issue.record("expected an io error")
         } catch { #expect(error.code == .io) }
+        let nan = try file(["noise": Tensor(shape: [1, 1, 1, 2], scalars: [0.5, .infinity])])
+        do {
+            _ = try InitialNoise.read(path: nan, shape: [1, 1, 1, 2])
+            Issue.record("expected a non-finite error")
+        } catch {
+            #expect(error.message == "\(nan): tensor 'noise' holds inf at element 1; noise must be finite", "\(error)")
+        }
     }
 }

@@ -60,6 +60,26 @@ final class TinyNet: Module {
         }
     }
 
+    /// Damaged weights (NaN, infinity) are refused at load, naming the file and the tensor, and the
+    /// module keeps its weights.
+    @Test func nonFiniteWeightsAreRefusedAtLoad() throws {
+        var rng = PCG32(seed: 4)
+        let net = TinyNet(rng: &rng)
+        var state = net.stateDict()
+        var damaged = state["conv_in.weight"]!.scalars
+        damaged[3] = .nan
+        state["conv_in.weight"] = Tensor(shape: state["conv_in.weight"]!.shape, scalars: damaged)
+        let path = NSTemporaryDirectory() + "rounds-nan-\(UUID().uuidString).safetensors"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Safetensors.write(state, to: path)
+        let before = net.convIn.weight.value.scalars
+        let e = #expect(throws: TensorError.self) { try net.loadSafetensors(at: path) }
+        #expect(e?.code == .invalidFile)
+        #expect(e?.message == "\(path): tensor 'conv_in.weight' holds nan at element 3; the weights are damaged "
+                + "(a diverged training run, or a broken copy)")
+        #expect(net.convIn.weight.value.scalars == before)
+    }
+
     @Test func loadListsAllMissingAndUnexpectedKeysAtOnce() throws {
         var rng = PCG32(seed: 3)
         let net = TinyNet(rng: &rng)

@@ -38,8 +38,13 @@ public enum InitialNoise {
                 "\(path): tensor '\(name)' has shape \(entry.shape), expected \(shape) "
                     + "([n, channels, size, size] for -n \(shape[0]) and this model)")
         }
-        do { return try file.tensor(name).scalars } catch {
+        let scalars: [Float]
+        do { scalars = try file.tensor(name).scalars } catch {
             throw DiffusionError(.invalidArgument, "\(path): tensor '\(name)': \(error.message)")
         }
+        if let bad = scalars.firstIndex(where: { !$0.isFinite }) {
+            throw DiffusionError(.invalidArgument, "\(path): tensor '\(name)' holds \(scalars[bad]) at element \(bad); noise must be finite")
+        }
+        return scalars
     }
 }
