@@ -42,10 +42,14 @@ public struct LabelImport: Sendable {
 
     /// Imports `path` as labels by `rater`.
     ///
-    /// - Parameter willWrite: called with the number of rows just before the transaction starts.
+    /// - Parameters:
+    ///   - criteria: the criterion ids of a condition's checklist (nil when it has none here): a
+    ///     `criterion:<id>` column the image's checklist does not have is a bad row.
+    ///   - willWrite: called with the number of rows just before the transaction starts.
     /// - Throws: `StoreError.invalidInput` listing every problem (each as `file:line:column: message`)
     ///   when any row is bad and `skipBad` is false; then nothing was imported.
-    public func run(path: String, rater: String, skipBad: Bool, willWrite: (Int) -> Void = { _ in }) throws -> Report {
+    public func run(path: String, rater: String, skipBad: Bool, criteria: @Sendable (ConditionID) -> Set<String>? = { _ in nil },
+                    willWrite: (Int) -> Void = { _ in }) throws -> Report {
         let rater = rater.trimmingCharacters(in: .whitespaces)
         guard !rater.isEmpty else { throw StoreError(.invalidInput, "--rater must not be empty") }
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -61,14 +65,24 @@ public struct LabelImport: Sendable {
         let (resolved, missing) = try store.read("looking up labelled images") { db in
             var out: [(Row, String)] = []
             var missing: [Problem] = []
-            var cache: [String: String] = [:]
+            var cache: [String: (id: String, condition: ConditionID?)] = [:]
             for row in rows {
                 do {
-                    if let id = cache[row.imageReference] {
-                        out.append((row, id))
-                    } else if let image = try Store.findImage(row.imageReference, relativeTo: folder, in: db) {
-                        cache[row.imageReference] = image.id
-                        out.append((row, image.id))
+                    var found = cache[row.imageReference]
+                    if found == nil, let image = try Store.findImage(row.imageReference, relativeTo: folder, in: db) {
+                        found = (image.id, image.condition)
+                        cache[row.imageReference] = found
+                    }
+                    if let found {
+                        if let condition = found.condition, let known = criteria(condition),
+                           let unknown = row.criteria.first(where: { !known.contains($0.id) }) {
+                            missing.append(Problem(
+                                location: InputLocation(path: path, line: row.line),
+                                message: "criterion:\(unknown.id): not a criterion of \(condition)'s checklist (it has: "
+                                    + known.sorted().joined(separator: ", ") + ")"))
+                        } else {
+                            out.append((row, found.id))
+                        }
                     } else {
                         missing.append(
                             Problem(

@@ -75,6 +75,26 @@ import Testing
         #expect(try t.store.labels(rater: "dr-a").count == 1)
     }
 
+    /// A criterion column the image's checklist does not have is a bad row, named with the criteria
+    /// the checklist has; conditions without a checklist here are not checked.
+    @Test func criteriaOutsideTheChecklistAreBadRows() throws {
+        let (t, images) = try seeded()
+        defer { t.remove() }
+        let condition = try #require(images[0].condition)
+        let file = try t.write("labels.csv", "image,label,criterion:border,criterion:bogus\nimg1.png,1,met,\nimg2.png,1,,met\n")
+        let known: @Sendable (ConditionID) -> Set<String>? = { $0 == condition ? ["border", "color"] : nil }
+        let error = try #require(throws: StoreError.self) {
+            try LabelImport(store: t.store).run(path: file, rater: "dr-a", skipBad: false, criteria: known)
+        }
+        #expect(error.message.contains("\(file):3: criterion:bogus: not a criterion of \(condition)'s checklist (it has: border, color)"),
+                "\(error.message)")
+        #expect(try t.store.labels(rater: "dr-a").isEmpty)
+        let report = try LabelImport(store: t.store).run(path: file, rater: "dr-a", skipBad: true, criteria: known)
+        #expect(report.imported == 1 && report.problems.count == 1)
+        let unchecked = try LabelImport(store: t.store).run(path: file, rater: "dr-b", skipBad: false)
+        #expect(unchecked.imported == 2)
+    }
+
     @Test(arguments: [
         (
             "labels.jsonl", "{\"image\": \"img1.png\", \"label\": 1}\n{\"image\": \"img2.png\" \"label\": 1}\n",

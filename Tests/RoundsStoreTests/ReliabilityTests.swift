@@ -9,7 +9,9 @@ import Testing
 @Suite struct ReliabilityTests {
     /// Writes a labels CSV of `rows` rows over `images`, each with two criterion verdicts.
     private func labelsFile(_ t: TempStore, name: String, images: [ImageRecord], rows: Int) throws -> String {
-        var text = "image,label,criterion:border,criterion:color\n"
+        // criteria of the bundled dermatology/vitiligo checklist, the fixture images' condition: the
+        // command checks criterion columns against the image's checklist
+        var text = "image,label,criterion:sharp-irregular-borders,criterion:milk-white-depigmented\n"
         text.reserveCapacity(rows * 100)
         for i in 0..<rows { text += "\(images[i % images.count].id),\(i % 2),met,uncertain\n" }
         return try t.write(name, text)

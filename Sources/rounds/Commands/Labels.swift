@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RoundsChecklists
 import RoundsCore
 import RoundsStore
 
@@ -18,12 +19,14 @@ struct LabelsImport: AsyncParsableCommand {
         abstract: "Import labels from CSV or JSONL: all rows in one transaction, or none.",
         discussion: """
             Columns (CSV header or JSONL keys): image (a stored path or image id), label (plausible, implausible, \
-            1 or 0), note, and criterion:<id> (met, not_met or uncertain). rater, path, condition and labeled_at \
-            are ignored, so templates and exports import as they are.
+            1 or 0), note, and criterion:<id> (met, not_met or uncertain; an id of the image's checklist). rater, \
+            path, condition and labeled_at are ignored, so templates and exports import as they are.
             """
     )
 
     @OptionGroup var database: DatabaseOptions
+
+    @OptionGroup var checklists: ChecklistOptions
 
     @Argument(help: ArgumentHelp("The labels file (.csv, or .jsonl with one object per line).", valueName: "file"))
     var file: String
@@ -44,7 +47,10 @@ struct LabelsImport: AsyncParsableCommand {
     func run() async throws {
         do {
             let store = try database.open()
-            let report = try LabelImport(store: store).run(path: file, rater: rater, skipBad: skipBad) { n in
+            // criterion columns are checked against the image's checklist where one loads
+            let catalog = try? checklists.catalog()
+            let criteria = { @Sendable (c: ConditionID) -> Set<String>? in (try? catalog?.resolve(c.description)).map { Set($0.criteria.map(\.id)) } }
+            let report = try LabelImport(store: store).run(path: file, rater: rater, skipBad: skipBad, criteria: criteria) { n in
                 Console.error("labels import: writing \(n) label(s) in one transaction")
             }
             for p in report.problems { Console.error("rounds: skipped \(p)") }
