@@ -295,6 +295,11 @@ extension DiffusionCLITests {
         let io = Self.fixture.appendingPathComponent("io.safetensors").path
         let names = try w.run(base + ["--condition", "1", "-n", "2", "--initial-noise", io])
         #expect(names.status == 2 && names.stderr.contains("no initial noise tensor"), "\(names.stderr)")
+        // far more than the machine holds: refused up front instead of a crash in the allocator
+        let huge = try w.run(base + ["--condition", "1", "-n", "100000000000"])
+        #expect(huge.status == 2 && huge.stderr.contains("-n 100000000000 at 8x8 needs about"), "\(huge.stderr)")
+        let hugeBatch = try w.train(out: "never", steps: 1, extra: ["--batch", "100000000000"])
+        #expect(hugeBatch.status == 2 && hugeBatch.stderr.contains("--batch 100000000000 at 8x8 needs about"), "\(hugeBatch.stderr)")
         let missingNoise = try w.run(
             base + ["--condition", "1", "-n", "2", "--initial-noise", w.path("none.safetensors")])
         #expect(missingNoise.status == 2 && missingNoise.stderr.contains("none.safetensors"), "\(missingNoise.stderr)")

@@ -61,6 +61,15 @@ enum DiffusionOutputs {
         return paths
     }
 
+    /// An error, before any work, when `bytes` (an estimate of what a command holds in memory at
+    /// once) exceed the machine's physical memory: allocating it would end the process with a crash.
+    static func checkMemory(_ bytes: Double, for what: String) throws {
+        let physical = Double(ProcessInfo.processInfo.physicalMemory)
+        guard bytes > physical else { return }
+        throw DiffusionError(.invalidArgument, String(format: "%@ needs about %.1f GB of memory at once; this machine has %.1f GB",
+                                                      what, bytes / 1e9, physical / 1e9))
+    }
+
     /// Creates the output folder.
     static func makeDirectory(_ path: String) throws {
         do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {

@@ -72,6 +72,8 @@ struct Sample: ParsableCommand {
         let conditionName = m.manifest.conditions[classIndex]
         let s = m.manifest.imageSize
         let c = m.unet.config.inChannels
+        // noise, latents, the guided pair of predictions and the output: about 8 copies of the images
+        try DiffusionOutputs.checkMemory(8 * 4 * Double(count) * Double(c * s * s), for: "-n \(count) at \(s)x\(s)")
         let noise = try initialNoise.map { try InitialNoise.read(path: $0, shape: [count, c, s, s]) }
         let store = try database.open()
         let checkpointID = try DiffusionOutputs.checkpointID(for: m, directory: dir, store: store)
