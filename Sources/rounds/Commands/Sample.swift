@@ -12,7 +12,8 @@ struct Sample: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Generate images of a condition from a diffusion model and record them in the store.",
         discussion: """
-            Writes DIR/<condition>-<seed>-<i>.png. With --initial-noise the starting noise x_T comes from a \
+            Writes DIR/<condition>-<seed>-<i>.png, and never over an existing file (the store may hold it as \
+            another image): a second run with the same seed needs another --out. With --initial-noise the starting noise x_T comes from a \
             safetensors tensor [n, C, S, S] (named initial_noise, or the file's only tensor), so a run can \
             be reproduced exactly or compared with diffusers.
             """

@@ -14,7 +14,7 @@ struct Transfer: ParsableCommand {
         abstract: "Image-to-image: move images toward a condition and record each output with its source.",
         discussion: """
             Defaults are MAGIC's I2I settings. Writes DIR/<condition>-<seed>-<i>.png, i following the \
-            sources in name order. A source not yet in the store is added with --origin.
+            sources in name order, never over an existing file. A source not yet in the store is added with --origin.
             """
     )
 
