@@ -52,13 +52,17 @@ public struct DPOJob: Sendable {
     /// - Throws: `BrokerError` `.invalidParameter` for a bad extension, rule or unknown run,
     ///   `.conditionMismatch` for a stored pair across conditions, `.emptyInput` when nothing is judged
     ///   or no pair has one winner; `StoreError`; file errors.
-    public func run(store: Store, catalog: ChecklistCatalog) throws -> Result {
-        try rule.validate()
+    /// DPO pairs are written as `.parquet` or `.jsonl`; anything else is `.invalidParameter`.
+    public static func checkOutput(_ out: String) throws(BrokerError) {
         let ext = (out as NSString).pathExtension.lowercased()
         guard ext == "parquet" || ext == "jsonl" else {
-            throw BrokerError(
-                .invalidParameter, "--out \(out): DPO pairs are written as .parquet or .jsonl, got '.\(ext)'")
+            throw BrokerError(.invalidParameter, "--out \(out): DPO pairs are written as .parquet or .jsonl, got '.\(ext)'")
         }
+    }
+
+    public func run(store: Store, catalog: ChecklistCatalog) throws -> Result {
+        try rule.validate()
+        try Self.checkOutput(out)
         let judged = try JudgedSyntheticImages.load(
             store: store, catalog: catalog, sources: sources, policy: self.policy, trustGate: trustGate)
         let (images, loaded, policy) = (judged.images, judged.verdicts, judged.policy)
@@ -102,7 +106,7 @@ public struct DPOJob: Sendable {
         let context = ExportContext(
             paths: records.mapValues(\.path),
             captions: Dictionary(uniqueKeysWithValues: loaded.checklists.map { ($0.key, $0.value.name) }))
-        if ext == "parquet" {
+        if (out as NSString).pathExtension.lowercased() == "parquet" {
             try set.writePickAPic(path: out, context: context) { id in
                 Array(try BrokerFile.read(try context.path(id)))
             }

@@ -51,14 +51,18 @@ public struct RFTJob: Sendable {
     ///
     /// - Throws: `BrokerError` `.invalidParameter` for a bad output extension, weighting or unknown
     ///   run, `.emptyInput` when no synthetic image has verdicts (in the run); `StoreError` from the store.
+    /// RFT weights are written as `.csv` or `.jsonl`; anything else is `.invalidParameter`.
+    public static func checkOutput(_ out: String) throws(BrokerError) {
+        let ext = (out as NSString).pathExtension.lowercased()
+        guard ext == "csv" || ext == "jsonl" else {
+            throw BrokerError(.invalidParameter, "--out \(out): RFT weights are written as .csv or .jsonl, got '.\(ext)'")
+        }
+    }
+
     public func run(store: Store, catalog: ChecklistCatalog) throws -> Result {
         try weighting.validate()
         if case .rewardModel(let version) = rewardSource { return try runWithRewardModel(version: version, store: store) }
-        let ext = (out as NSString).pathExtension.lowercased()
-        guard ext == "csv" || ext == "jsonl" else {
-            throw BrokerError(
-                .invalidParameter, "--out \(out): RFT weights are written as .csv or .jsonl, got '.\(ext)'")
-        }
+        try Self.checkOutput(out)
         let judged = try JudgedSyntheticImages.load(
             store: store, catalog: catalog, sources: sources, policy: self.policy, trustGate: trustGate)
         let (loaded, policy) = (judged.verdicts, judged.policy)

@@ -121,7 +121,7 @@ import Testing
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("no judge run 99 (stored runs: 1)"))
         let badExtension = try f.run(["broker", "rft", "--out", "w.txt"])
-        #expect(badExtension.status == 2)
+        #expect(badExtension.status == 64, "a usage error, before any work: \(badExtension.stderr)")
         #expect(badExtension.stderr.contains("written as .csv or .jsonl"))
         let badWeighting = try f.run(["broker", "rft", "--out", "w.csv", "--weighting", "cubic"])
         #expect(badWeighting.status == 64)

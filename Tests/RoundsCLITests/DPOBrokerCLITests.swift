@@ -74,7 +74,7 @@ import Testing
         let badMargin = try f.run(["broker", "dpo", "--out", "p.parquet", "--rule", "margin", "--margin", "2"])
         #expect(badMargin.status == 64 && badMargin.stderr.contains("margin must be in [0, 1]"))
         let badExtension = try f.run(["broker", "dpo", "--out", "p.csv"])
-        #expect(badExtension.status == 2 && badExtension.stderr.contains(".parquet or .jsonl"))
+        #expect(badExtension.status == 64 && badExtension.stderr.contains(".parquet or .jsonl"), "a usage error: \(badExtension.stderr)")
     }
 
     @Test func sameSourcePairsOfUnjudgedTransfersLeaveNothingToExport() throws {

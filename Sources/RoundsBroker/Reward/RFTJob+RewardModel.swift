@@ -17,10 +17,7 @@ extension RFTJob {
     ///
     /// - Throws: `BrokerError.emptyInput` when no reward-model score (of that version) is stored.
     func runWithRewardModel(version: String?, store: Store) throws -> Result {
-        let ext = (out as NSString).pathExtension.lowercased()
-        guard ext == "csv" || ext == "jsonl" else {
-            throw BrokerError(.invalidParameter, "--out \(out): RFT weights are written as .csv or .jsonl, got '.\(ext)'")
-        }
+        try Self.checkOutput(out)
         let dimension = RewardScoreJob.dimension
         let rows = try store.read("reading reward-model scores") { db -> (String?, [StoredReward]) in
             let tag: String?

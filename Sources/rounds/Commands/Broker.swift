@@ -169,6 +169,7 @@ struct BrokerRFT: AsyncParsableCommand {
         }
         do {
             try recipe().validate()
+            try RFTJob.checkOutput(out)
         } catch let error as BrokerError {
             throw ValidationError(error.message)
         }

@@ -43,6 +43,7 @@ struct BrokerDPO: AsyncParsableCommand {
     func validate() throws {
         do {
             try pairRule().validate()
+            try DPOJob.checkOutput(out)
         } catch let error as BrokerError {
             throw ValidationError(error.message)
         }
