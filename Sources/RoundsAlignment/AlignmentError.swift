@@ -44,7 +44,7 @@ public struct AlignmentError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         guard let cause else { return message }
-        return "\(message): \(cause)"
+        return "\(message): \(readableCause(cause))"
     }
 
     /// The message, its cause chain and where each error was thrown, one per line.

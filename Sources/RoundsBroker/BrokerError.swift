@@ -46,6 +46,6 @@ public struct BrokerError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         guard let cause else { return message }
-        return "\(message): \(cause)"
+        return "\(message): \(readableCause(cause))"
     }
 }

@@ -27,6 +27,6 @@ public struct SimulatorError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         guard let cause else { return message }
-        return "\(message): \(cause)"
+        return "\(message): \(readableCause(cause))"
     }
 }

@@ -38,7 +38,7 @@ public struct TensorError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        if let cause { return "\(message): \(cause)" }
+        if let cause { return "\(message): \(readableCause(cause))" }
         return message
     }
 }

@@ -38,6 +38,6 @@ public struct VisionError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         guard let cause else { return message }
-        return "\(message): \(cause)"
+        return "\(message): \(readableCause(cause))"
     }
 }

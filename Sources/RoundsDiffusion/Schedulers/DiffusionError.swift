@@ -39,6 +39,6 @@ public struct DiffusionError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         guard let cause else { return message }
-        return "\(message): \(cause)"
+        return "\(message): \(readableCause(cause))"
     }
 }
