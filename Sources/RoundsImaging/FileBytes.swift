@@ -7,7 +7,8 @@ import Darwin
 /// Reads a whole regular file with POSIX calls, so errors carry errno's reason and the path.
 enum FileBytes {
     static func read(path: String, maxBytes: Int) throws(ImageError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO must not wait for a writer (the type check below refuses it)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw ImageError(.unreadable, "\(path): cannot open: \(errnoText())") }
         defer { close(fd) }
         var info = stat()

@@ -173,6 +173,11 @@ import Testing
         #expect(e1.code == .unreadable && e1.message.hasPrefix(missing) && e1.message.contains("No such file"))
         let e2 = try #require(throws: ImageError.self) { try ImageFile.load(path: dir.path) }
         #expect(e2.code == .unreadable && e2.message.contains("directory"))
+        // a named pipe is refused at once, not waited on for a writer
+        let fifo = dir.appendingPathComponent("pipe.png").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let e3 = try #require(throws: ImageError.self) { try ImageFile.load(path: fifo) }
+        #expect(e3.code == .unreadable && e3.message == "\(fifo): is not a regular file, expected an image file")
     }
 
     @Test func oversizedFileIsRefusedBeforeReading() throws {
