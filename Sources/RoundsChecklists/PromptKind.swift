@@ -11,6 +11,16 @@ public enum PromptKind: String, Sendable, Hashable, CaseIterable {
 
     public var fileName: String { rawValue + ".mustache" }
 
+    /// The variable a template of this kind must use, or the model never sees what it is asked about:
+    /// the checklist's criteria, the domain's conditions, the answer to repair.
+    public var requiredVariable: String {
+        switch self {
+        case .judgeImage, .judgePair: return "criteria"
+        case .identifyCondition: return "conditions"
+        case .repairJSON: return "previous_answer"
+        }
+    }
+
     /// The context keys the renderer provides for this kind; a template naming any other fails to load.
     public var variables: [String: PromptVariable] {
         let domain: PromptVariable = .object(["id": .text, "name": .text, "modality": .text, "description": .text])

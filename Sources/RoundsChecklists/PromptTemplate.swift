@@ -28,7 +28,15 @@ public struct PromptTemplate: Sendable {
                 ])
         }
         let text = String(decoding: bytes, as: UTF8.self)
-        let problems = PromptTemplateScanner.problems(in: text, path: path, variables: kind.variables)
+        var problems = PromptTemplateScanner.problems(in: text, path: path, variables: kind.variables)
+        let required = kind.requiredVariable
+        // checked once the tags themselves are sound, so a broken tag is reported as what it is
+        if problems.isEmpty, text.range(of: "\\{\\{[#^]?\\s*\(required)\\b", options: .regularExpression) == nil {
+            problems.append(ChecklistProblem(
+                InputLocation(path: path, line: 1, column: 1),
+                "the template never uses {{\(kind == .repairJSON ? "" : "#")\(required)}}, so the model would not see "
+                    + (kind == .repairJSON ? "the answer to repair" : "what it is asked about")))
+        }
         guard problems.isEmpty else {
             throw ChecklistError(.invalidTemplate, "\(path): \(problems.count) problem(s)", problems: problems)
         }

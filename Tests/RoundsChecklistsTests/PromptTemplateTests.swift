@@ -63,7 +63,18 @@ import Testing
                 "t.mustache:1:1: 'criteria' is a list or group; use it as a section {{#criteria}}…{{/criteria}}"
             ])
         #expect(Self.problems("{{domain.name") == ["t.mustache:1:1: tag is not closed with }}"])
-        #expect(Self.problems("{{! a comment }}{{domain.name}}").isEmpty)
+        #expect(Self.problems("{{! a comment }}{{domain.name}}{{#criteria}}{{text}}{{/criteria}}").isEmpty)
+    }
+
+    /// A template that never shows the model what it is asked about (an empty file, say) does not load.
+    @Test func aTemplateMustUseItsKindsContent() {
+        let judge = "t.mustache:1:1: the template never uses {{#criteria}}, so the model would not see what it is asked about"
+        #expect(Self.problems("") == [judge])
+        #expect(Self.problems("Look at {{domain.name}}.") == [judge])
+        #expect(Self.problems("", kind: .identifyCondition) == [
+            "t.mustache:1:1: the template never uses {{#conditions}}, so the model would not see what it is asked about"])
+        #expect(Self.problems("{{problem}}", kind: .repairJSON) == [
+            "t.mustache:1:1: the template never uses {{previous_answer}}, so the model would not see the answer to repair"])
     }
 
     @Test func judgeImageRendersGolden() throws {
