@@ -31,7 +31,7 @@ public enum CASSelection {
                 db,
                 sql: """
                     SELECT * FROM image WHERE id IN (SELECT imageID FROM judgment WHERE runID = ? AND error IS NULL)
-                    ORDER BY addedAt, id
+                    ORDER BY addedAt, rowid
                     """, arguments: [run])
             return (exists, images)
         }

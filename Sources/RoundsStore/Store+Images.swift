@@ -46,7 +46,11 @@ extension Store {
         try read("reading image \(id)") { db in try ImageRecord.fetchOne(db, key: id) }
     }
 
-    /// Stored images, optionally of one condition, ordered by the time they were added.
+    /// Stored images, optionally of one condition, in the order they were added.
+    ///
+    /// Ties in `addedAt` (a bulk import stamps many rows in the same millisecond) break by insertion
+    /// order (SQLite's rowid), not by id: by id, the order of one folder's images would depend on how
+    /// many landed in the same millisecond, and a round training on them would not repeat exactly.
     public func images(condition: ConditionID? = nil, origin: ImageOrigin? = nil, limit: Int? = nil) throws
         -> [ImageRecord]
     {
@@ -54,7 +58,7 @@ extension Store {
             var request = ImageRecord.all()
             if let condition { request = request.filter(ImageRecord.Columns.condition == condition.description) }
             if let origin { request = request.filter(ImageRecord.Columns.origin == origin.rawValue) }
-            request = request.order(ImageRecord.Columns.addedAt, ImageRecord.Columns.id)
+            request = request.order(ImageRecord.Columns.addedAt, Column.rowID)
             if let limit { request = request.limit(limit) }
             return try request.fetchAll(db)
         }

@@ -54,7 +54,7 @@ public enum StoreExport {
                     SELECT id AS image_id, path, fileSHA256 AS file_sha256, format, width, height, byteCount AS byte_count,
                            condition, origin, split, generator, skinTone AS skin_tone, checkpointID AS checkpoint_id, seed,
                            samplerParameters AS sampler_parameters, parentImageID AS parent_image_id, addedAt AS added_at
-                    FROM image ORDER BY addedAt, id
+                    FROM image ORDER BY addedAt, rowid
                     """
                 return try rows(db, sql: sql)
             case .judgments:

@@ -130,4 +130,26 @@ import Testing
         #expect(try t.store.raters() == ["dr-a", "dr-b"])
         #expect(try t.store.labels(rater: "nobody").isEmpty)
     }
+
+    /// A bulk import stamps many images in the same millisecond; the listing must still be the order
+    /// they were added (not by id), or a round that trains on them would not repeat exactly.
+    @Test func imagesAddedInOneInstantListInInsertionOrder() throws {
+        let t = try TempStore()
+        defer { t.remove() }
+        let instant = Date(timeIntervalSince1970: 1_800_000_000)
+        var images = (0..<12).map { n -> ImageRecord in
+            var r = Fixtures.image(n, origin: .real)
+            r.addedAt = instant
+            return r
+        }
+        images.sort { $0.id > $1.id }  // added in descending id order: by id the listing would reverse
+        try t.store.addImages(Array(images[..<6]))
+        try t.store.addImages(Array(images[6...]))
+        #expect(try t.store.images(origin: .real).map(\.id) == images.map(\.id))
+        #expect(try t.store.images(condition: Fixtures.vitiligo, origin: .real, limit: 4).map(\.id) == images[..<4].map(\.id))
+        var later = Fixtures.image(99, origin: .real)
+        later.addedAt = instant.addingTimeInterval(-60)  // an earlier stamp still lists first
+        try t.store.addImages([later])
+        #expect(try t.store.images(origin: .real).first?.id == later.id)
+    }
 }
