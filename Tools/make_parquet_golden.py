@@ -3,6 +3,7 @@
 
   make_parquet_golden.py write OUT.parquet   # writes the fixed rows below with pyarrow
   make_parquet_golden.py read FILE.parquet   # prints the file's rows and types as JSON
+  make_parquet_golden.py variants OUTDIR     # the same rows as pyarrow and pandas write by default
 
 The golden file is committed at Tests/RoundsBrokerTests/Fixtures/pickapic_golden.parquet; the
 Swift tests read it with Rounds' own reader (format compatibility without Python in CI) and, when
@@ -87,6 +88,50 @@ def write(path):
     )
 
 
+# A fourth row for the variants: long, repetitive bytes so Snappy emits back-references, and values
+# repeated from ROWS[0] so dictionary pages have hits. Keep in sync with PickAPicVariants.rows.
+BIG_ROW = {
+    "jpg_0": bytes(range(256)) * 40,
+    "jpg_1": png_1x1(0, 255, 0),
+    "label_0": 0.0,
+    "caption": "vitiligo",
+    "image_id_0": "a" * 64,
+    "image_id_1": "0" * 64,
+    "condition": "dermatology/vitiligo",
+}
+
+
+def variants(out):
+    """Files as researchers make them, for ParquetTests (the Swift reader must take the first three)."""
+    import os
+
+    import pandas as pd
+
+    os.makedirs(out, exist_ok=True)
+    rows = ROWS + [BIG_ROW]
+    nullable = pa.schema([pa.field(f.name, f.type) for f in SCHEMA])  # pyarrow's default: nullable
+    table = pa.Table.from_pylist(rows, schema=nullable)
+    # pq.write_table's defaults (Snappy, dictionary pages, v1 data pages), two row groups.
+    pq.write_table(table, f"{out}/pickapic_pyarrow_default.parquet", row_group_size=2)
+    # pandas after filtering: the index is no longer a range, so to_parquet stores it as an int64
+    # column (__index_level_0__) beside the data.
+    frame = pd.DataFrame(rows)
+    frame[frame["label_0"] >= 0].iloc[[0, 2, 3, 1]].to_parquet(f"{out}/pickapic_pandas.parquet")
+    # v2 data pages, many small pages, and a dictionary small enough that pyarrow falls back to
+    # PLAIN pages within a column chunk.
+    pq.write_table(
+        table, f"{out}/pickapic_v2_fallback.parquet", data_page_version="2.0", data_page_size=64,
+        dictionary_pagesize_limit=80, write_batch_size=1,
+    )
+    # Refused with a message: a null, ZSTD, and an integer label.
+    with_null = [dict(r) for r in rows]
+    with_null[1]["caption"] = None
+    pq.write_table(pa.Table.from_pylist(with_null, schema=nullable), f"{out}/pickapic_null.parquet")
+    pq.write_table(table, f"{out}/pickapic_zstd.parquet", compression="zstd")
+    int_labels = [dict(r, label_0=int(r["label_0"])) for r in rows]
+    pd.DataFrame(int_labels).to_parquet(f"{out}/pickapic_int_label.parquet")
+
+
 def read(path):
     meta = pq.ParquetFile(path).metadata
     table = pq.read_table(path)
@@ -107,6 +152,6 @@ def read(path):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[1] not in ("write", "read"):
+    if len(sys.argv) != 3 or sys.argv[1] not in ("write", "read", "variants"):
         sys.exit(__doc__)
-    (write if sys.argv[1] == "write" else read)(sys.argv[2])
+    {"write": write, "read": read, "variants": variants}[sys.argv[1]](sys.argv[2])

@@ -128,7 +128,7 @@ enum PickAPicGolden {
     }
 
     @Test func unsupportedFeaturesAreNamed() throws {
-        // A golden-shaped file whose column is OPTIONAL: patch the schema's repetition field.
+        // A golden-shaped file whose column is REPEATED: patch the schema's repetition field.
         let sink = MemoryByteSink()
         let w = try ParquetWriter(columns: [.double("label_0")], to: sink)
         try w.appendRowGroup([.double([1])])
@@ -137,7 +137,7 @@ enum PickAPicGolden {
         // The leaf schema element starts: 0x15 (field 1, i32) 0x0A (DOUBLE = 5), 0x25 (field 3, i32) 0x00 (REQUIRED).
         let pattern: [UInt8] = [0x15, 0x0A, 0x25, 0x00]
         let at = try #require((0...(bytes.count - 4)).last { Array(bytes[$0..<$0 + 4]) == pattern })
-        bytes[at + 3] = 0x02  // OPTIONAL
-        #expect(throwsBroker(.unsupportedFeature, ["column 'label_0' is optional"]) { _ = try ParquetReader.read(bytes, name: "opt") })
+        bytes[at + 3] = 0x04  // REPEATED (2, zigzag-encoded)
+        #expect(throwsBroker(.unsupportedFeature, ["column 'label_0' is repeated"]) { _ = try ParquetReader.read(bytes, name: "rep") })
     }
 }

@@ -15,20 +15,24 @@ public struct ParquetTable: Sendable, Hashable {
     }
 }
 
-/// A minimal Parquet reader: enough to read what `ParquetWriter` writes and what pyarrow writes for
-/// the same schema with `compression="none"` and `use_dictionary=False`.
+/// A Parquet reader for flat tables: what `ParquetWriter` writes, and what pyarrow and pandas write
+/// by default (`pq.write_table`, `DataFrame.to_parquet`).
 ///
-/// Supported: flat schemas of required `DOUBLE` and `BYTE_ARRAY` columns, PLAIN encoding, v1 data
-/// pages, uncompressed, any number of row groups and pages. Anything else throws
-/// `.unsupportedFeature` naming the column and the feature; damage throws `.invalidFile`.
+/// Supported: flat schemas; `DOUBLE` and `BYTE_ARRAY` columns, required or optional (a null is an
+/// error: every row needs a value); PLAIN and dictionary encodings; v1 and v2 data pages;
+/// uncompressed or Snappy; any number of row groups and pages. Columns outside `columns` are not
+/// decoded, whatever their type (pandas' `__index_level_0__`, Pick-a-Pic's extra fields). Anything
+/// else throws `.unsupportedFeature` naming the column and the feature; damage throws `.invalidFile`.
 public enum ParquetReader {
-    /// Reads the file at `path`.
-    public static func read(path: String) throws -> ParquetTable {
-        try read(Array(BrokerFile.read(path)), name: path)
+    /// Reads the file at `path`: every column, or only those named in `columns`.
+    public static func read(path: String, columns wanted: Set<String>? = nil) throws -> ParquetTable {
+        try read(Array(BrokerFile.read(path)), name: path, columns: wanted)
     }
 
     /// Reads a file's bytes; `name` is used in error messages.
-    public static func read(_ bytes: [UInt8], name: String = "parquet data") throws -> ParquetTable {
+    public static func read(_ bytes: [UInt8], name: String = "parquet data", columns wanted: Set<String>? = nil) throws
+        -> ParquetTable
+    {
         func bad(_ what: String) -> BrokerError { BrokerError(.invalidFile, "\(name): \(what)") }
         guard bytes.count >= 12, Array(bytes[0..<4]) == ParquetCode.magic,
             Array(bytes[(bytes.count - 4)...]) == ParquetCode.magic
@@ -43,35 +47,35 @@ public enum ParquetReader {
         guard let root = schema.first?.fields, let childCount = root[5]?.int, Int(childCount) == schema.count - 1 else {
             throw BrokerError(.unsupportedFeature, "\(name): only flat schemas (a root and its leaf columns) are supported")
         }
-        let columns = try schema.dropFirst().map { try leaf($0, file: name) }
+        let leaves = try schema.dropFirst().map { try Leaf($0, file: name) }
+        let chosen = leaves.indices.filter { wanted?.contains(leaves[$0].name) ?? true }
+        let columns = try chosen.map { try leaves[$0].spec(file: name) }
         let numRows = Int(meta[3]?.int ?? -1)
         guard numRows >= 0 else { throw bad("footer has no num_rows") }
 
         var values: [ParquetColumnValues] = columns.map { $0.type == .double ? .double([]) : .byteArray([]) }
         let groups = meta[4]?.list ?? []
         for (g, group) in groups.enumerated() {
-            guard let chunks = group.fields?[1]?.list, chunks.count == columns.count else {
+            guard let chunks = group.fields?[1]?.list, chunks.count == leaves.count else {
                 throw bad("row group \(g) does not have one column chunk per schema column")
             }
             let groupRows = Int(group.fields?[3]?.int ?? -1)
-            for (c, chunk) in chunks.enumerated() {
-                let where_ = "row group \(g), column '\(columns[c].name)'"
-                guard let meta = chunk.fields?[3]?.fields else { throw bad("\(where_): no column metadata") }
-                guard meta[4]?.int == Int64(ParquetCode.uncompressed) else {
-                    throw BrokerError(.unsupportedFeature, "\(name): \(where_): compression codec \(meta[4]?.int ?? -1) (only uncompressed is read)")
-                }
+            for (c, leafIndex) in chosen.enumerated() {
+                let where_ = "\(name): row group \(g), column '\(columns[c].name)'"
+                guard let meta = chunks[leafIndex].fields?[3]?.fields else { throw BrokerError(.invalidFile, "\(where_): no column metadata") }
                 guard let count = meta[5]?.int, Int(count) == groupRows else {
-                    throw bad("\(where_): \(meta[5]?.int ?? -1) values for \(groupRows) rows")
+                    throw BrokerError(.invalidFile, "\(where_): \(meta[5]?.int ?? -1) values for \(groupRows) rows")
                 }
                 let start = meta[11]?.int ?? meta[9]?.int ?? -1
                 let size = meta[7]?.int ?? -1
                 guard start >= 4, size >= 0, size <= Int64(n - 8 - footerLength) - start else {
-                    throw bad("\(where_): chunk bytes [\(start), \(start)+\(size)) lie outside the data")
+                    throw BrokerError(.invalidFile, "\(where_): chunk bytes [\(start), \(start)+\(size)) lie outside the data")
                 }
-                let decoded = try readChunk(
-                    bytes, from: Int(start), to: Int(start + size), count: Int(count), type: columns[c].type,
-                    context: "\(name): \(where_)")
-                values[c] = append(values[c], decoded)
+                let chunk = ParquetColumnChunk(
+                    type: columns[c].type, optional: leaves[leafIndex].optional,
+                    codec: try ParquetCodec(code: meta[4]?.int, context: where_), context: where_)
+                let decoded = try chunk.read(bytes, from: Int(start), to: Int(start + size), count: Int(count))
+                values[c] = values[c].appending(decoded)
             }
         }
         guard values.allSatisfy({ $0.count == numRows }) else {
@@ -84,59 +88,40 @@ public enum ParquetReader {
         return ParquetTable(columns: columns, values: values, numRows: numRows, rowGroupCount: groups.count, keyValueMetadata: keyValues)
     }
 
-    private static func leaf(_ element: ThriftValue, file: String) throws -> ParquetColumnSpec {
-        guard let e = element.fields, let name = e[4]?.string else {
-            throw BrokerError(.invalidFile, "\(file): schema element without a name")
-        }
-        guard e[5] == nil || e[5]?.int == 0 else {
-            throw BrokerError(.unsupportedFeature, "\(file): column '\(name)' is a nested group")
-        }
-        guard e[3]?.int == Int64(ParquetCode.required) else {
-            throw BrokerError(.unsupportedFeature, "\(file): column '\(name)' is optional or repeated (only required columns are read)")
-        }
-        guard let raw = e[1]?.int, let type = ParquetPhysicalType(rawValue: Int32(truncatingIfNeeded: raw)) else {
-            throw BrokerError(.unsupportedFeature, "\(file): column '\(name)' has physical type \(e[1]?.int ?? -1) (only DOUBLE and BYTE_ARRAY are read)")
-        }
-        // STRING logical type (10 → 1) or the legacy UTF8 converted type marks text.
-        let isString = e[10]?.fields?[1] != nil || e[6]?.int == Int64(ParquetCode.convertedUTF8)
-        return ParquetColumnSpec(name: name, type: type, isString: type == .byteArray && isString)
-    }
+    /// A schema leaf as the footer states it; checked only when the column is decoded.
+    private struct Leaf {
+        var name: String
+        var physicalType: Int64?
+        var repetition: Int64?
+        var isString: Bool
+        var optional: Bool { repetition == Int64(ParquetCode.optional) }
 
-    /// Reads the pages of one column chunk until `count` values are decoded.
-    private static func readChunk(
-        _ bytes: [UInt8], from start: Int, to end: Int, count: Int, type: ParquetPhysicalType, context: String
-    ) throws -> ParquetColumnValues {
-        var position = start
-        var result: ParquetColumnValues = type == .double ? .double([]) : .byteArray([])
-        while result.count < count {
-            guard position < end else { throw BrokerError(.invalidFile, "\(context): pages hold \(result.count) of \(count) values") }
-            let headerStart = position
-            var reader = ThriftCompactReader(bytes, at: position, context: "\(context): page header at byte \(position)")
-            let header = try reader.readStruct()
-            let pageSize = Int(header[3]?.int ?? -1)
-            let dataStart = reader.position
-            guard pageSize >= 0, pageSize <= end - dataStart else {
-                throw BrokerError(.invalidFile, "\(context): page at byte \(headerStart) of \(pageSize) bytes overruns the chunk")
+        init(_ element: ThriftValue, file: String) throws {
+            guard let e = element.fields, let name = e[4]?.string else {
+                throw BrokerError(.invalidFile, "\(file): schema element without a name")
             }
-            position = dataStart + pageSize
-            switch header[1]?.int {
-            case Int64(ParquetCode.dataPage):
-                guard let page = header[5]?.fields, let n = page[1]?.int, n >= 0, n <= Int64(pageSize) else {
-                    throw BrokerError(.invalidFile, "\(context): data page at byte \(headerStart) without a valid data page header")
-                }
-                guard page[2]?.int == Int64(ParquetCode.plain) else {
-                    throw BrokerError(.unsupportedFeature, "\(context): encoding \(page[2]?.int ?? -1) (only PLAIN is read; write with use_dictionary=False)")
-                }
-                let decoded = try decodePlain(Array(bytes[dataStart..<position]), count: Int(n), type: type, context: context)
-                result = append(result, decoded)
-            case Int64(ParquetCode.dictionaryPage):
-                throw BrokerError(.unsupportedFeature, "\(context): dictionary page (only PLAIN is read; write with use_dictionary=False)")
-            default:
-                throw BrokerError(.unsupportedFeature, "\(context): page type \(header[1]?.int ?? -1) (only v1 data pages are read)")
+            guard e[5] == nil || e[5]?.int == 0 else {
+                throw BrokerError(.unsupportedFeature, "\(file): column '\(name)' is a nested group")
             }
+            self.name = name
+            physicalType = e[1]?.int
+            repetition = e[3]?.int
+            // STRING logical type (10 → 1) or the legacy UTF8 converted type marks text.
+            isString = e[10]?.fields?[1] != nil || e[6]?.int == Int64(ParquetCode.convertedUTF8)
         }
-        guard result.count == count else { throw BrokerError(.invalidFile, "\(context): pages hold \(result.count) values, metadata says \(count)") }
-        return result
+
+        func spec(file: String) throws -> ParquetColumnSpec {
+            guard repetition == Int64(ParquetCode.required) || optional else {
+                throw BrokerError(.unsupportedFeature, "\(file): column '\(name)' is repeated (only required and optional columns are read)")
+            }
+            let names: [Int64: String] = [0: "BOOLEAN", 1: "INT32", 2: "INT64", 3: "INT96", 4: "FLOAT", 7: "FIXED_LEN_BYTE_ARRAY"]
+            guard let raw = physicalType, let type = ParquetPhysicalType(rawValue: Int32(truncatingIfNeeded: raw)) else {
+                let shown = physicalType.flatMap { names[$0] } ?? "\(physicalType ?? -1)"
+                throw BrokerError(.unsupportedFeature, "\(file): column '\(name)' has physical type \(shown) (Rounds reads DOUBLE "
+                    + "and BYTE_ARRAY columns: cast numbers to float64, text and images to str/bytes)")
+            }
+            return ParquetColumnSpec(name: name, type: type, isString: type == .byteArray && isString)
+        }
     }
 
     static func decodePlain(_ data: [UInt8], count: Int, type: ParquetPhysicalType, context: String) throws
@@ -169,14 +154,6 @@ public enum ParquetReader {
             }
             guard p == data.count else { throw BrokerError(.invalidFile, "\(context): \(data.count - p) bytes left after \(count) values") }
             return .byteArray(values)
-        }
-    }
-
-    private static func append(_ a: ParquetColumnValues, _ b: ParquetColumnValues) -> ParquetColumnValues {
-        switch (a, b) {
-        case (.double(let x), .double(let y)): return .double(x + y)
-        case (.byteArray(let x), .byteArray(let y)): return .byteArray(x + y)
-        default: return a  // unreachable: both come from the same column type
         }
     }
 }

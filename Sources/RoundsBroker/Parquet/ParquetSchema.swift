@@ -36,6 +36,15 @@ public enum ParquetColumnValues: Sendable, Hashable {
         }
     }
 
+    /// These values followed by `other`'s (the same column's next page or row group).
+    func appending(_ other: ParquetColumnValues) -> ParquetColumnValues {
+        switch (self, other) {
+        case (.double(let x), .double(let y)): return .double(x + y)
+        case (.byteArray(let x), .byteArray(let y)): return .byteArray(x + y)
+        default: return self  // unreachable: both come from the same column type
+        }
+    }
+
     var type: ParquetPhysicalType {
         switch self {
         case .byteArray: return .byteArray
@@ -47,11 +56,16 @@ public enum ParquetColumnValues: Sendable, Hashable {
 /// Numeric codes of parquet.thrift enums used here.
 enum ParquetCode {
     static let required: Int32 = 0  // FieldRepetitionType.REQUIRED
+    static let optional: Int32 = 1  // FieldRepetitionType.OPTIONAL
     static let convertedUTF8: Int32 = 0  // ConvertedType.UTF8
     static let plain: Int32 = 0  // Encoding.PLAIN
+    static let plainDictionary: Int32 = 2  // Encoding.PLAIN_DICTIONARY (Parquet 1.0 writers)
+    static let rleDictionary: Int32 = 8  // Encoding.RLE_DICTIONARY
     static let rle: Int32 = 3  // Encoding.RLE (levels; none are written for required flat columns)
     static let uncompressed: Int32 = 0  // CompressionCodec.UNCOMPRESSED
     static let dataPage: Int32 = 0  // PageType.DATA_PAGE
+    static let indexPage: Int32 = 1  // PageType.INDEX_PAGE
     static let dictionaryPage: Int32 = 2  // PageType.DICTIONARY_PAGE
+    static let dataPageV2: Int32 = 3  // PageType.DATA_PAGE_V2
     static let magic: [UInt8] = Array("PAR1".utf8)
 }

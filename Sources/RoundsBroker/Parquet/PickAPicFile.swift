@@ -30,7 +30,10 @@ public struct PickAPicRow: Sendable, Hashable {
 
 /// The Pick-a-Pic Parquet file diffusers' Diffusion-DPO script reads: columns `jpg_0`, `jpg_1`
 /// (binary → Python `bytes`), `label_0` (double → `float64`), `caption`, `image_id_0`,
-/// `image_id_1`, `condition` (UTF-8 strings → `str`), all required, PLAIN, uncompressed.
+/// `image_id_1`, `condition` (UTF-8 strings → `str`). Rounds writes them required, PLAIN and
+/// uncompressed; it reads what pyarrow and pandas write by default too (Snappy, dictionary pages,
+/// nullable columns without nulls, extra columns such as pandas' index), so a pairs file filtered in
+/// pandas and saved with `to_parquet` goes straight back into `finetune`.
 public enum PickAPicFile {
     public static let columns: [ParquetColumnSpec] = [
         .bytes("jpg_0"), .bytes("jpg_1"), .double("label_0"), .string("caption"),
@@ -94,7 +97,7 @@ public enum PickAPicFile {
         }
     }
 
-    /// Reads a Pick-a-Pic file back (with `ParquetReader`, so the same subset of Parquet).
+    /// Reads a Pick-a-Pic file back (with `ParquetReader`: see there which Parquet it reads).
     ///
     /// - Throws: `BrokerError` `.invalidFile` when a column is missing or has the wrong type.
     public static func read(_ table: ParquetTable, name: String) throws -> [PickAPicRow] {
@@ -120,6 +123,6 @@ public enum PickAPicFile {
     }
 
     public static func read(path: String) throws -> [PickAPicRow] {
-        try read(ParquetReader.read(path: path), name: path)
+        try read(ParquetReader.read(path: path, columns: Set(columns.map(\.name))), name: path)
     }
 }

@@ -11,6 +11,7 @@ indirect enum ThriftValue: Sendable {
     case map([(ThriftValue, ThriftValue)])
     case `struct`([Int16: ThriftValue])
 
+    var bool: Bool? { if case .bool(let v) = self { return v } else { return nil } }
     var int: Int64? { if case .int(let v) = self { return v } else { return nil } }
     var binary: [UInt8]? { if case .binary(let v) = self { return v } else { return nil } }
     var list: [ThriftValue]? { if case .list(let v) = self { return v } else { return nil } }
