@@ -102,6 +102,11 @@ public struct ImageImport: Sendable {
             for path in paths { files.append(contentsOf: try Self.expand(path)) }
         }
         var report = Report()
+        // A folder without a single image is a mistake worth a non-zero exit (a wrong path, or scans
+        // in a format Rounds does not read), not a silent "0 added".
+        for path in paths {
+            if let problem = try Self.emptyFolderProblem(path) { report.outcomes.append(.failed(path: path, error: problem)) }
+        }
         var batch: [(index: Int, record: ImageRecord)] = []
         var seen: [String: ImageRecord] = [:]
         func flush() throws {
@@ -178,6 +183,27 @@ public struct ImageImport: Sendable {
         }
         if given.path != stored.path { notes.append("stored as \(stored.path)") }
         return notes.isEmpty ? nil : notes.joined(separator: "; ")
+    }
+
+    /// Why `path` gives nothing to add: a folder holding no .png/.jpg/.jpeg file (naming what it holds
+    /// instead); nil for a file or a folder with images.
+    static func emptyFolderProblem(_ path: String) throws -> StoreError? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue,
+            try expand(path).isEmpty
+        else { return nil }
+        var others: [String: Int] = [:]
+        for item in FileManager.default.enumerator(atPath: path)?.allObjects as? [String] ?? [] {
+            var isFolder: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent(item), isDirectory: &isFolder)
+            if !isFolder.boolValue { others[(item as NSString).pathExtension.lowercased(), default: 0] += 1 }
+        }
+        let held = others.isEmpty
+            ? "it holds no files"
+            : "it holds " + others.sorted { $0.key < $1.key }
+                .map { "\($0.value) \($0.key.isEmpty ? "file(s) without an extension" : ".\($0.key) file(s)")" }
+                .joined(separator: ", ")
+        return StoreError(.invalidInput, "\(path): no .png, .jpg or .jpeg images in this folder (\(held))")
     }
 
     /// A file as is; a folder as its image files (by extension, sorted, recursively).

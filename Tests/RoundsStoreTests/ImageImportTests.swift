@@ -49,6 +49,24 @@ import Testing
         #expect(again.addedCount == 0 && again.existingCount == 1)
     }
 
+    @Test func aFolderWithoutImagesIsAFailureNamingWhatItHolds() throws {
+        let t = try TempStore()
+        defer { t.remove() }
+        _ = try t.write("scans/a.tif", "TIFF")
+        _ = try t.write("scans/b.TIF", "TIFF")
+        _ = try t.write("scans/deeper/readme", "no extension")
+        try FileManager.default.createDirectory(atPath: t.file("empty"), withIntermediateDirectories: true)
+        let good = try t.write("good/a.png", "FAKE 8x6 picture-a")
+        let importer = ImageImport(store: t.store, loader: Fixtures.fakeLoader, conditions: ConditionCatalogue(known: nil))
+        let options = ImageImport.Options(origin: .real, condition: "dermatology/vitiligo")
+        let report = try importer.run(paths: [t.file("scans"), t.file("empty"), good], options: options)
+        #expect(report.addedCount == 1)
+        #expect(report.failures.map(\.path) == [t.file("scans"), t.file("empty")])
+        #expect(report.failures[0].error.message == "\(t.file("scans")): no .png, .jpg or .jpeg images in this folder "
+            + "(it holds 1 file(s) without an extension, 2 .tif file(s))")
+        #expect(report.failures[1].error.message.hasSuffix("(it holds no files)"))
+    }
+
     @Test func conditionFromFolderAndManifest() throws {
         let t = try TempStore()
         defer { t.remove() }
