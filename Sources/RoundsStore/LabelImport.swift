@@ -62,7 +62,7 @@ public struct LabelImport: Sendable {
             try Self.isJSONL(path: path, bytes: bytes)
             ? LabelRowParser.parseJSONL(bytes: bytes, path: path) : LabelRowParser.parseCSV(bytes: bytes, path: path)
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        let (resolved, missing) = try store.read("looking up labelled images") { db in
+        let (found, missing) = try store.read("looking up labelled images") { db in
             var out: [(Row, String)] = []
             var missing: [Problem] = []
             var cache: [String: (id: String, condition: ConditionID?)] = [:]
@@ -98,6 +98,8 @@ public struct LabelImport: Sendable {
             return (out, missing)
         }
         problems += missing
+        let (resolved, conflicts) = Self.conflicts(in: found, path: path)
+        problems += conflicts
         problems.sort {
             ($0.location.line ?? 0, $0.location.column ?? 0) < ($1.location.line ?? 0, $1.location.column ?? 0)
         }

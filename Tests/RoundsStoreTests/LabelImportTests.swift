@@ -77,6 +77,28 @@ import Testing
 
     /// A criterion column the image's checklist does not have is a bad row, named with the criteria
     /// the checklist has; conditions without a checklist here are not checked.
+    @Test func rowsThatContradictEachOtherAreBadRows() throws {
+        let (t, images) = try seeded()
+        defer { t.remove() }
+        // img1 twice by path and id with another label; img2 twice with another verdict; img3 twice alike.
+        let csv = "image,label,criterion:border\n"
+            + "img1.png,plausible,met\n" + "\(images[0].id),implausible,met\n"
+            + "img2.png,1,met\n" + "img2.png,1,not_met\n"
+            + "img3.png,0,\n" + "img3.png,0,\n"
+        let file = try t.write("labels.csv", csv)
+        let error = try #require(throws: StoreError.self) {
+            try LabelImport(store: t.store).run(path: file, rater: "dr-a", skipBad: false)
+        }
+        #expect(error.message.contains("4 bad row(s); nothing was imported"), "\(error.message)")
+        #expect(error.message.contains(
+            "\(file):2: image: 'img1.png' is labelled differently on line(s) 3 (label: plausible vs implausible); keep one row per image"))
+        #expect(error.message.contains("\(file):5: image: 'img2.png' is labelled differently on line(s) 4 (criterion:border: met vs not_met)"))
+        #expect(try t.store.labels(rater: "dr-a").isEmpty)
+        let report = try LabelImport(store: t.store).run(path: file, rater: "dr-a", skipBad: true)
+        #expect(report.imported == 2 && report.problems.count == 4)
+        #expect(try t.store.labels(rater: "dr-a").map(\.label.imageID) == [images[2].id, images[2].id])
+    }
+
     @Test func criteriaOutsideTheChecklistAreBadRows() throws {
         let (t, images) = try seeded()
         defer { t.remove() }
