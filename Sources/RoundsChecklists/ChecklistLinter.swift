@@ -3,7 +3,7 @@ import RoundsCore
 
 /// What `rounds checklist lint` found.
 public struct LintReport: Sendable {
-    /// How many YAML files were checked.
+    /// How many files were checked (checklists, domains and prompt templates).
     public var fileCount: Int
     /// Every problem, sorted by file, line and column, without repeats.
     public var problems: [ChecklistProblem]
@@ -51,7 +51,12 @@ public enum ChecklistLinter {
                 throw ChecklistError(.unreadable, "\(path): no such file or folder")
             }
             if ResourceSearchPath.isDirectory(url) {
+                for name in templates(in: url) {  // a Prompts/ folder
+                    lintTemplate(url.appendingPathComponent(name), display: (path as NSString).appendingPathComponent(name), into: &report)
+                }
                 lintFolder(url, display: path, into: &report)
+            } else if url.pathExtension.lowercased() == "mustache" {
+                lintTemplate(url, display: path, into: &report)
             } else {
                 lintFile(url, display: path, into: &report)
             }

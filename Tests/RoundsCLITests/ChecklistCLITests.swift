@@ -54,6 +54,37 @@ import Testing
         #expect(missing.stderr.contains("no-such-folder: no such file or folder"))
     }
 
+    @Test func lintChecksThePromptTemplatesToo() throws {
+        let dir = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for kind in ["judge-image", "judge-pair", "identify-condition", "repair-json"] {
+            try FileManager.default.copyItem(
+                at: Self.prompts.appendingPathComponent("\(kind).mustache"), to: dir.appendingPathComponent("\(kind).mustache"))
+        }
+        let clean = try CLIRunner.run(
+            ["checklist", "lint"], in: Self.fixtures.appendingPathComponent("Checklists"),
+            environment: ["ROUNDS_CHECKLISTS": Self.fixtures.appendingPathComponent("Checklists").path, "ROUNDS_PROMPTS": dir.path])
+        #expect(clean.status == 0, "\(clean.stdout)\(clean.stderr)")
+        let cleanChecked = try #require(clean.stderr.split(separator: "\n").last { $0.hasPrefix("checked ") })
+        // A typo in a variable, on line 2, column 4.
+        let broken = dir.appendingPathComponent("judge-pair.mustache")
+        try Data("Compare the two images.\n{{#criterias}}- {{text}}\n{{/criterias}}\n".utf8).write(to: broken)
+        try Data("Hello {{name}}\n".utf8).write(to: dir.appendingPathComponent("greeting.mustache"))
+        let viaSearchPath = try CLIRunner.run(
+            ["checklist", "lint"],
+            environment: ["ROUNDS_CHECKLISTS": Self.fixtures.appendingPathComponent("Checklists").path, "ROUNDS_PROMPTS": dir.path])
+        #expect(viaSearchPath.status == 1)
+        #expect(viaSearchPath.stdout.contains("\(broken.path):2:1:"), "\(viaSearchPath.stdout)")
+        #expect(cleanChecked.contains("file(s)") && viaSearchPath.stderr.contains("problem(s)"))
+        let folder = try CLIRunner.run(["checklist", "lint", dir.path])
+        #expect(folder.status == 1)
+        #expect(folder.stdout.contains("\(broken.path):2:1:"))
+        #expect(folder.stdout.contains("greeting.mustache:1:1: not a prompt template Rounds loads (its templates are: judge-image.mustache"))
+        #expect(folder.stderr.contains("checked 5 file(s)"))
+        let one = try CLIRunner.run(["checklist", "lint", Self.prompts.appendingPathComponent("judge-image.mustache").path])
+        #expect(one.status == 0 && one.stderr.contains("checked 1 file(s): no problems"))
+    }
+
     @Test func showPrintsTextAndJSON() throws {
         let text = try CLIRunner.run(
             ["checklist", "show", "vitiligo", "--checklists", "Checklists"], in: Self.fixtures)

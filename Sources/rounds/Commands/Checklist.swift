@@ -12,13 +12,19 @@ struct ChecklistCommand: ParsableCommand {
 
     struct Lint: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check checklist files and folders; problems print as file:line:col: message.",
-            discussion: "Exit status: 0 when clean, 1 when any problem was found, 2 when a path cannot be read."
+            abstract: "Check checklists and prompt templates; problems print as file:line:col: message.",
+            discussion: """
+                Without paths, checks the checklists and the prompt templates on the search path (the ones judge, \
+                round and demo would load). A .mustache path is checked as the template its name says; a folder's \
+                own .mustache files are checked with its checklists.
+
+                Exit status: 0 when clean, 1 when any problem was found, 2 when a path cannot be read.
+                """
         )
 
         @OptionGroup var options: ChecklistOptions
 
-        @Argument(help: "Files or folders to check (default: the checklists folder on the search path).")
+        @Argument(help: "Files or folders to check (default: the checklists and prompts folders on the search path).")
         var paths: [String] = []
 
         @Flag(help: "Print one JSON document {files, problems: [{file, line, column, field, message}]}.")
@@ -29,10 +35,15 @@ struct ChecklistCommand: ParsableCommand {
             do {
                 if paths.isEmpty {
                     let origin = try options.checklistsOrigin()
+                    var checked: LintReport
                     switch origin {
-                    case .directory(let url, _): report = try ChecklistLinter.lint([url.path])
-                    case .bundled: report = ChecklistLinter.lint(try ChecklistCatalog.load(from: origin))
+                    case .directory(let url, _): checked = try ChecklistLinter.lint([url.path])
+                    case .bundled: checked = ChecklistLinter.lint(try ChecklistCatalog.load(from: origin))
                     }
+                    let prompts = ChecklistLinter.lintPrompts(try options.promptsOrigin())
+                    checked.fileCount += prompts.fileCount
+                    checked.problems += prompts.problems
+                    report = checked
                 } else {
                     report = try ChecklistLinter.lint(paths)
                 }
