@@ -6,7 +6,7 @@ import Testing
 /// over HTTP, broker, RFT and DPO finetuning, sample and judge again) on the shipped checkpoint trained
 /// on flawed data, and (second test) on the clean one.
 @Suite struct DemoCLITests {
-    static let pretrained = CLIRunner.packageRoot.appendingPathComponent("Models/defect85-unet").path
+    static let pretrained = CLIRunner.packageRoot.appendingPathComponent("Models/defect85-scratch-unet").path
     static let clean = CLIRunner.packageRoot.appendingPathComponent("Models/demo-unet").path
 
     @Test func quickDemoRunsTheWholeRoundAndWritesTheSummary() throws {

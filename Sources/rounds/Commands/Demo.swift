@@ -15,8 +15,8 @@ struct Demo: AsyncParsableCommand {
         discussion: """
             No key, no network. 1. Lints the checklists. 2. Paints the procedural benchmark (four lesion \
             conditions over six skin-tone bands; the "real" images) into DIR/dataset and stores it in \
-            DIR/rounds.sqlite. 3. Loads the pretrained checkpoint shipped in Models/defect85-unet (trained \
-            to convergence on data of which 85% breaks a criterion; see its TRAINING.md). 4. Serves the SIMULATOR judge (it measures the criteria from pixels; not a \
+            DIR/rounds.sqlite. 3. Loads the pretrained checkpoint shipped in Models/defect85-scratch-unet \
+            (trained from scratch to convergence on data of which 85% breaks a criterion; see its TRAINING.md). 4. Serves the SIMULATOR judge (it measures the criteria from pixels; not a \
             clinical model) on loopback and asks it over real HTTP, exactly as `rounds judge` does. 5. Samples \
             the pretrained model, judges the samples, builds RFT weights and DPO pairs with the broker, \
             finetunes once with each, samples with the same seeds and judges again. 6. Trains the condition \
@@ -34,13 +34,13 @@ struct Demo: AsyncParsableCommand {
     @Flag(help: "A small, fast run for CI (8 samples per condition, 10 sampling steps, short finetuning): checks that the loop runs, not the gain.")
     var quick = false
 
-    @Option(help: "The pretrained model directory (Models/defect85-unet: trained on data of which 85% breaks a criterion; Models/demo-unet: on clean data, run it with --defect-rate 0).")
-    var pretrained = "Models/defect85-unet"
+    @Option(help: "The pretrained model directory (Models/defect85-scratch-unet: trained from scratch on data of which 85% breaks a criterion; Models/defect85-unet: the clean model continued on that data; Models/demo-unet: on clean data, run it with --defect-rate 0).")
+    var pretrained = "Models/defect85-scratch-unet"
 
     @Option(help: "Samples per condition and model (default 64; 8 with --quick).")
     var perCondition: Int?
 
-    @Option(help: "Share of the painted real images with a broken criterion; match the pretrained model's training data (0.85 for Models/defect85-unet, 0 for Models/demo-unet, 0.6 for Models/defect-unet).")
+    @Option(help: "Share of the painted real images with a broken criterion; match the pretrained model's training data (0.85 for Models/defect85-scratch-unet and Models/defect85-unet, 0 for Models/demo-unet, 0.6 for Models/defect-unet).")
     var defectRate = 0.85
 
     @Option(help: "Simulator: probability that a verdict is flipped.")
@@ -133,7 +133,7 @@ struct Demo: AsyncParsableCommand {
         }
         guard FileManager.default.fileExists(atPath: pretrained + "/unet/config.json") else {
             Console.error("error: \(pretrained): no pretrained model here; run the demo from the repository root, "
-                + "or pass --pretrained DIR (Models/defect85-unet/TRAINING.md has the commands that trained it)")
+                + "or pass --pretrained DIR (Models/defect85-scratch-unet/TRAINING.md has the commands that trained it)")
             throw ExitCode(2)
         }
         do {
