@@ -93,19 +93,20 @@ public struct ImageImport: Sendable {
         }
         let fixedCondition = try options.condition.map { try conditions.resolve($0, context: "--condition") }
         var files: [String] = []
+        var report = Report()
         if paths.isEmpty {
             guard let manifest = options.manifest else {
                 throw StoreError(.invalidInput, "no image paths given (and no --manifest)")
             }
             files = manifest.entries.map { $0.path }
         } else {
-            for path in paths { files.append(contentsOf: try Self.expand(path)) }
-        }
-        var report = Report()
-        // A folder without a single image is a mistake worth a non-zero exit (a wrong path, or scans
-        // in a format Rounds does not read), not a silent "0 added".
-        for path in paths {
-            if let problem = try Self.emptyFolderProblem(path) { report.outcomes.append(.failed(path: path, error: problem)) }
+            for path in paths {
+                let found = try Self.expand(path)
+                // A folder without a single image is a mistake worth a non-zero exit (a wrong path, or
+                // scans in a format Rounds does not read), not a silent "0 added".
+                if found.isEmpty { report.outcomes.append(.failed(path: path, error: Self.emptyFolderProblem(path))) }
+                files += found
+            }
         }
         var batch: [(index: Int, record: ImageRecord)] = []
         var seen: [String: ImageRecord] = [:]
@@ -185,13 +186,9 @@ public struct ImageImport: Sendable {
         return notes.isEmpty ? nil : notes.joined(separator: "; ")
     }
 
-    /// Why `path` gives nothing to add: a folder holding no .png/.jpg/.jpeg file (naming what it holds
-    /// instead); nil for a file or a folder with images.
-    static func emptyFolderProblem(_ path: String) throws -> StoreError? {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue,
-            try expand(path).isEmpty
-        else { return nil }
+    /// Why the folder at `path` gives nothing to add: it holds no .png/.jpg/.jpeg file (naming what it
+    /// holds instead).
+    static func emptyFolderProblem(_ path: String) -> StoreError {
         var others: [String: Int] = [:]
         for item in FileManager.default.enumerator(atPath: path)?.allObjects as? [String] ?? [] {
             var isFolder: ObjCBool = false
