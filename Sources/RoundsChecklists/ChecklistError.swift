@@ -44,6 +44,12 @@ public struct ChecklistError: Error, Sendable, CustomStringConvertible {
         self.location = location
     }
 
+    /// The problems to list for this error: its own, or one at `path` carrying the message (an error
+    /// about a whole file, such as one that cannot be read).
+    public func problems(orAt path: String) -> [ChecklistProblem] {
+        problems.isEmpty ? [ChecklistProblem(InputLocation(path: path), message)] : problems
+    }
+
     /// Every problem as `file:line:col: path: message`, one a line, after the summary.
     public var description: String {
         problems.isEmpty ? message : ([message] + problems.map(\.description)).joined(separator: "\n")

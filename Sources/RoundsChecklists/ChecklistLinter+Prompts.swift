@@ -10,8 +10,7 @@ extension ChecklistLinter {
             _ = try PromptLibrary.load(from: origin)
             return LintReport(fileCount: PromptKind.allCases.count, problems: [])
         } catch {
-            return LintReport(fileCount: PromptKind.allCases.count, problems: error.problems.isEmpty
-                ? [ChecklistProblem(InputLocation(path: "\(origin)"), error.message)] : error.problems)
+            return LintReport(fileCount: PromptKind.allCases.count, problems: error.problems(orAt: "\(origin)"))
         }
     }
 
@@ -28,7 +27,7 @@ extension ChecklistLinter {
         do {
             _ = try PromptTemplate(kind: kind, bytes: try FileInput.read(url, displayPath: display), path: display)
         } catch {
-            report.problems += error.problems.isEmpty ? [ChecklistProblem(InputLocation(path: display), error.message)] : error.problems
+            report.problems += error.problems(orAt: display)
         }
     }
 

@@ -86,9 +86,7 @@ public enum ChecklistLinter {
             report.fileCount += catalog.fileCount
             report.problems += catalog.problems
         } catch {
-            report.problems +=
-                error.problems.isEmpty
-                ? [ChecklistProblem(InputLocation(path: display), error.message)] : error.problems
+            report.problems += error.problems(orAt: display)
         }
     }
 
@@ -97,9 +95,7 @@ public enum ChecklistLinter {
         let folder = url.deletingLastPathComponent()
         let bytes: [UInt8]
         do { bytes = try FileInput.read(url, displayPath: display) } catch {
-            report.problems +=
-                error.problems.isEmpty
-                ? [ChecklistProblem(InputLocation(path: display), error.message)] : error.problems
+            report.problems += error.problems(orAt: display)
             return
         }
         if url.lastPathComponent == "domain.yaml" {

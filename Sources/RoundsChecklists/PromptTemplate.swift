@@ -99,9 +99,7 @@ public struct PromptLibrary: Sendable {
                     templates[kind] = try PromptTemplate(kind: kind, bytes: bytes, path: path)
                 }
             } catch let error as ChecklistError {
-                problems +=
-                    error.problems.isEmpty
-                    ? [ChecklistProblem(InputLocation(path: kind.fileName), error.message)] : error.problems
+                problems += error.problems(orAt: kind.fileName)
             } catch {
                 problems.append(ChecklistProblem(InputLocation(path: kind.fileName), "\(error)"))
             }
