@@ -66,7 +66,7 @@ struct ParquetColumnChunk {
                 guard dictionary == nil else { throw bad("a second dictionary page at byte \(headerStart)") }
                 guard let h = header[7]?.fields, let n = h[1]?.int, n >= 0 else { throw bad("\(at) has no dictionary page header") }
                 let data = try codec.decode(page, expectedCount: uncompressedSize, context: "\(context): \(at)")
-                dictionary = try ParquetReader.decodePlain(Array(data), count: Int(n), type: type, context: "\(context): dictionary")
+                dictionary = try ParquetReader.decodePlain(data, count: Int(n), type: type, context: "\(context): dictionary")
             case Int64(ParquetCode.dataPage):
                 guard let h = header[5]?.fields, let n = h[1]?.int, n >= 0, n <= count - result.count else {
                     throw bad("\(at) has no valid data page header")
@@ -121,7 +121,7 @@ struct ParquetColumnChunk {
     ) throws -> ParquetColumnValues {
         switch encoding {
         case Int64(ParquetCode.plain):
-            return try ParquetReader.decodePlain(Array(data), count: count, type: type, context: "\(context): \(at)")
+            return try ParquetReader.decodePlain(data, count: count, type: type, context: "\(context): \(at)")
         case Int64(ParquetCode.plainDictionary), Int64(ParquetCode.rleDictionary):
             guard let dictionary else { throw bad("\(at) is dictionary-encoded but the chunk has no dictionary page") }
             guard let width = data.first else { throw bad("\(at) has no dictionary index width") }

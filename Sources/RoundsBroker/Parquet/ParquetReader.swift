@@ -124,12 +124,14 @@ public enum ParquetReader {
         }
     }
 
-    static func decodePlain(_ data: [UInt8], count: Int, type: ParquetPhysicalType, context: String) throws
+    /// PLAIN values of one page, read in place (`at` offsets count from the slice's start).
+    static func decodePlain(_ data: ArraySlice<UInt8>, count: Int, type: ParquetPhysicalType, context: String) throws
         -> ParquetColumnValues
     {
+        let base = data.startIndex
         func le(_ at: Int, _ width: Int) -> UInt64 {
             var v: UInt64 = 0
-            for i in 0..<width { v |= UInt64(data[at + i]) << (8 * UInt64(i)) }
+            for i in 0..<width { v |= UInt64(data[base + at + i]) << (8 * UInt64(i)) }
             return v
         }
         switch type {
@@ -149,7 +151,7 @@ public enum ParquetReader {
                 guard length <= data.count - p else {
                     throw BrokerError(.invalidFile, "\(context): value \(row) of \(length) bytes overruns the page")
                 }
-                values.append(Array(data[p..<p + length]))
+                values.append(Array(data[(base + p)..<(base + p + length)]))
                 p += length
             }
             guard p == data.count else { throw BrokerError(.invalidFile, "\(context): \(data.count - p) bytes left after \(count) values") }
