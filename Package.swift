@@ -21,6 +21,12 @@ let package = Package(
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // The studio's HTTP server; swift-configuration support is not needed.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
+        // NIOEmbedded's test channel gives the studio's in-process tests a request context.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // Only its bcrypt target (C, no swift-crypto) is used: the studio's password hashes.
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
     ],
     targets: [
         // System C libraries (Debian -dev packages; see .ci/run).
@@ -58,6 +64,11 @@ let package = Package(
         .target(name: "RoundsPipeline", dependencies: ["RoundsCore", "RoundsImaging", "RoundsChecklists", "RoundsStore",
                                                       "RoundsJudge", "RoundsSimulator", "RoundsTensor", "RoundsDiffusion",
                                                       "RoundsBroker", "RoundsVision"], swiftSettings: swiftSettings),
+        .target(name: "RoundsStudio", dependencies: ["RoundsCore", "RoundsStore", "RoundsChecklists", "RoundsBroker", yams,
+                                                   .product(name: "Hummingbird", package: "hummingbird"),
+                                                   .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                                                   .product(name: "Mustache", package: "swift-mustache")],
+                swiftSettings: swiftSettings),
         .target(name: "RoundsTestSupport", dependencies: ["RoundsCore", flyingFox], swiftSettings: swiftSettings),
 
         .target(
@@ -79,7 +90,7 @@ let package = Package(
             dependencies: [
                 "RoundsCore", "RoundsImaging", "RoundsJudge", "RoundsSimulator", "RoundsTensor", "RoundsChecklists",
                 "RoundsAlignment", "RoundsStore", "RoundsDiffusion", "RoundsPipeline", "RoundsBroker", "RoundsTestSupport",
-                "RoundsVision",
+                "RoundsVision", "RoundsStudio",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -113,6 +124,11 @@ let package = Package(
         .testTarget(name: "RoundsCLITests", dependencies: ["rounds", "RoundsCore", "RoundsBroker", "RoundsStore",
                                                     .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: swiftSettings),
+        .testTarget(name: "RoundsStudioTests", dependencies: ["RoundsStudio", "RoundsStore", "RoundsChecklists", "RoundsCore",
+                                                       "RoundsImaging",
+                                                       .product(name: "Hummingbird", package: "hummingbird"),
+                                                       .product(name: "NIOEmbedded", package: "swift-nio")],
+                    exclude: ["Browser"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RoundsChecklistsTests",
             dependencies: ["RoundsChecklists"],

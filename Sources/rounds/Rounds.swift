@@ -29,6 +29,7 @@ struct Rounds: AsyncParsableCommand {
             CASCommand.self,
             Metrics.self,
             ReportCommand.self,
+            StudioCommand.self,
             Bench.self,
             Demo.self,
         ]
