@@ -52,7 +52,7 @@ struct AgreementRoutes {
                     [
                         "criterion": c.criterion, "kappa": Self.number(c.kappa.value), "interval": interval(c),
                         "agreement": Self.number(c.percentAgreement), "items": c.confusion.total,
-                        "flagged": report.flagged[c.criterion] ?? "",
+                        "flagged": report.flagged[c.criterion] ?? "", "low": report.flagged[c.criterion] != nil,
                     ]
                 }
                 section["overallKappa"] = Self.number(report.overall.kappa.value)

@@ -102,7 +102,7 @@ struct ImageRoutes {
     func add(to router: Router<StudioContext>) {
         router.get("/image/:id") { _, context in
             let id = context.parameters.get("id") ?? ""
-            guard Store.isImageID(id) else {
+            guard ImageIdentity.isImageID(id) else {
                 throw StudioError.badRequest("'\(id)' is not an image id (64 lowercase hex digits).")
             }
             guard let image = try app.store.image(id: id) else { throw StudioError.notFound("No image with id \(id) is stored.") }

@@ -164,7 +164,7 @@ struct LabelRoutes {
     }
 
     private func imageID(_ text: String?) throws -> String {
-        guard let text, Store.isImageID(text) else {
+        guard let text, ImageIdentity.isImageID(text) else {
             throw StudioError.badRequest("'\(text ?? "")' is not an image id (64 lowercase hex digits).")
         }
         return text

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import RoundsStore
 
 /// `rounds studio`: the web application over a store and a checklists folder.
 public struct Studio: Sendable {

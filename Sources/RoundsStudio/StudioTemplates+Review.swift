@@ -38,7 +38,7 @@ extension StudioTemplates {
         {{#error}}<p class="notice">{{error}}</p>{{/error}}
         {{#hasReport}}<p class="small muted">{{labelled}} image(s) labelled; {{neverJudged}} never judged.</p>
         <table><tr><th>Criterion</th><th>κ</th><th>95% interval</th><th>Agreement</th><th>Items</th><th></th></tr>
-        {{#criteria}}<tr><td>{{criterion}}</td><td class="{{#flagged}}kappa-low{{/flagged}}">{{kappa}}</td><td>{{interval}}</td>
+        {{#criteria}}<tr><td>{{criterion}}</td><td class="{{#low}}kappa-low{{/low}}">{{kappa}}</td><td>{{interval}}</td>
         <td>{{agreement}}</td><td>{{items}}</td><td class="small">{{flagged}}</td></tr>{{/criteria}}
         <tr><th>overall</th><th>{{overallKappa}}</th><th>{{overallInterval}}</th><th>{{overallAgreement}}</th><th>{{overallItems}}</th><th></th></tr>
         </table>

@@ -14,7 +14,7 @@ enum StudioTemplates {
     static let layout = """
         <!doctype html>
         <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>{{title}} · Rounds studio</title>
+        <title>{{title}} · Rounds studio</title><meta name="csrf-token" content="{{csrf}}">
         <link rel="stylesheet" href="/static/studio.css"><script src="/static/studio.js" defer></script></head>
         <body>
         <header class="top"><a class="brand" href="/">Rounds studio</a>

@@ -1,4 +1,7 @@
 import Foundation
+import HTTPTypes
+import RoundsChecklists
+import RoundsCore
 import RoundsStore
 import Testing
 

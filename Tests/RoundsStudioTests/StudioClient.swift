@@ -18,7 +18,8 @@ struct StudioResponse {
 
     /// The page's CSRF token (every form carries the same one).
     var csrfToken: String? {
-        guard let r = body.range(of: "name=\"csrf_token\" value=\"") else { return nil }
+        guard let r = body.range(of: "name=\"csrf_token\" value=\"") ?? body.range(of: "name=\"csrf-token\" content=\"")
+        else { return nil }
         let rest = body[r.upperBound...]
         return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
     }

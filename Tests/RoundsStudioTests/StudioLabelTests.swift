@@ -1,4 +1,6 @@
 import Foundation
+import HTTPTypes
+import RoundsChecklists
 import RoundsCore
 import RoundsStore
 import Testing

@@ -1,5 +1,7 @@
 import Foundation
+import HTTPTypes
 import RoundsBroker
+import RoundsChecklists
 import RoundsCore
 import RoundsStore
 import Testing
