@@ -111,7 +111,7 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "RoundsPipelineTests", dependencies: ["RoundsPipeline", "RoundsSimulator", "RoundsCore", "RoundsStore", "RoundsDiffusion"], swiftSettings: swiftSettings),
         .testTarget(name: "RoundsCLITests", dependencies: ["rounds", "RoundsCore", "RoundsBroker", "RoundsStore",
-                                                    .product(name: "GRDB", package: "GRDB.swift")],
+                                                    "RoundsTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: swiftSettings),
         .testTarget(
             name: "RoundsChecklistsTests",

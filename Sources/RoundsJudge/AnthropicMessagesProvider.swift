@@ -12,19 +12,18 @@ public struct AnthropicMessagesProvider: JudgeProvider {
 
     public func body(for request: JudgeRequest, endpoint: EndpointConfig, imageData: (JudgeImage) -> String) -> JSONValue {
         var messages: [JSONValue] = []
+        var blocks: [JSONValue] = request.images.map { image in
+            [
+                "type": "image",
+                "source": ["type": "base64", "media_type": .string(image.mediaType), "data": .string(imageData(image))],
+            ]
+        }
+        blocks.append(["type": "text", "text": .string(request.user)])
+        messages.append(["role": "user", "content": .array(blocks)])
+        // The repair turn repeats the first turn, images included: the model must see what it is asked about.
         if let repair = request.repair {
-            messages.append(["role": "user", "content": .string(request.user)])
             messages.append(["role": "assistant", "content": .string(repair.previousAnswer)])
             messages.append(["role": "user", "content": .string(repair.instruction)])
-        } else {
-            var blocks: [JSONValue] = request.images.map { image in
-                [
-                    "type": "image",
-                    "source": ["type": "base64", "media_type": .string(image.mediaType), "data": .string(imageData(image))],
-                ]
-            }
-            blocks.append(["type": "text", "text": .string(request.user)])
-            messages.append(["role": "user", "content": .array(blocks)])
         }
         var body: [String: JSONValue] = [
             "model": .string(endpoint.model),
@@ -80,9 +79,7 @@ public struct AnthropicMessagesProvider: JudgeProvider {
         default: finish = .other
         }
         let text = toolInput?.canonicalString ?? texts.joined()
-        let usage = TokenUsage(
-            input: Int(json["usage"]?["input_tokens"]?.doubleValue ?? 0),
-            output: Int(json["usage"]?["output_tokens"]?.doubleValue ?? 0))
+        let usage = TokenUsage(untrustedInput: json["usage"]?["input_tokens"], output: json["usage"]?["output_tokens"])
         return JudgeResponse(
             text: text, refusal: finish == .refusal ? (texts.joined().isEmpty ? "refused" : texts.joined()) : nil,
             finishReason: finish, usage: usage, model: json["model"]?.stringValue, rawBody: raw)

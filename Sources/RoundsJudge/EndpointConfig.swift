@@ -111,7 +111,23 @@ public struct EndpointConfig: Sendable, Hashable, CustomStringConvertible {
         "endpoint \(name) (\(provider.rawValue) \(baseURL), model \(model), key from \(apiKeyEnv.map { "$" + $0 } ?? "none"))"
     }
 
+    /// An http(s) URL with a host, no query, fragment or credentials, and nothing libcurl would refuse
+    /// later (`curl 3`, "URL using bad/illegal format"): no spaces, tabs or other control characters,
+    /// no `@` (a user name or password in the URL would be stored with every run and sent in the clear;
+    /// keys come from `api_key_env`).
     static func validateBaseURL(_ text: String, field: String) throws {
+        if let bad = text.unicodeScalars.first(where: { $0.value <= 0x20 || $0.value == 0x7F || $0.properties.isWhitespace }) {
+            let name = bad == " " ? "a space" : (bad == "\t" ? "a tab" : String(format: "the control character U+%04X", bad.value))
+            throw JudgeError(.invalidConfig, "\(field): the base URL contains \(name) ('\(text.debugDescription.dropFirst().dropLast())'); "
+                + "remove it or percent-encode it")
+        }
+        if text.contains("@") {
+            throw JudgeError(.invalidConfig, "\(field): the base URL must not contain '@' (user names and passwords do not belong "
+                + "in it; the key comes from api_key_env / --api-key-env); the URL is not repeated here in case it holds one")
+        }
+        if text.contains("#") {
+            throw JudgeError(.invalidConfig, "\(field): the base URL must not have a fragment ('#'), got '\(text)'")
+        }
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
             let host = url.host, !host.isEmpty
         else {

@@ -62,8 +62,16 @@ public final class JudgeClient: Sendable {
 
     /// Judges one image against its checklist.
     ///
-    /// - Parameter prompt: the rendered prompt; `VerdictSchema.standardPrompt(for:)` when nil.
-    public func judge(image: JudgeImage, checklist: JudgeChecklist, prompt: JudgePrompt? = nil) async -> JudgeOutcome {
+    /// - Parameters:
+    ///   - prompt: the rendered prompt; `VerdictSchema.standardPrompt(for:)` when nil.
+    ///   - earlier: self-consistency samples (by 0-based index) that already succeeded in an earlier run
+    ///     and are stored: they are counted again, not sent again (a succeeded request key never goes out twice).
+    ///   - beforeSend: asked right before every HTTP attempt (retries and the repair included); an error
+    ///     stops that sample unsent (an image purged while the run waited must not be uploaded).
+    public func judge(image: JudgeImage, checklist: JudgeChecklist, prompt: JudgePrompt? = nil,
+                      earlier: [Int: SampleOutcome] = [:], beforeSend: (@Sendable () -> JudgeError?)? = nil) async
+        -> JudgeOutcome
+    {
         let prompt = prompt ?? VerdictSchema.standardPrompt(for: checklist)
         if case .refused(let reason) = PrivacyGuard.decide(origin: image.origin, endpoint: endpoint) {
             let error = JudgeError(.privacyRefused, reason)
@@ -77,14 +85,24 @@ public final class JudgeClient: Sendable {
         var samples: [SampleOutcome] = []
         await withTaskGroup(of: (Int, SampleOutcome).self) { group in
             for (i, sampling) in samplings.enumerated() {
-                group.addTask { (i, await self.judgeOnce(image: image, checklist: checklist, prompt: prompt, sampling: sampling)) }
+                if let stored = earlier[i] {
+                    group.addTask { (i, stored) }
+                    continue
+                }
+                group.addTask {
+                    (i, await self.judgeOnce(image: image, checklist: checklist, prompt: prompt, sampling: sampling,
+                                             beforeSend: beforeSend))
+                }
             }
             var byIndex: [Int: SampleOutcome] = [:]
             for await (i, s) in group { byIndex[i] = s }
             samples = (0..<n).map { byIndex[$0]! }
         }
         let stops = samples.contains { $0.error.map { RetryPolicy.disposition(of: $0) == .stopsRun } ?? false }
-        let tripped = await circuit.record(samples.first(where: { $0.error != nil })?.error)
+        let firstError = samples.first(where: { $0.error != nil })?.error
+        // A purged image says nothing about the endpoint: it neither trips nor resets the circuit.
+        var tripped = false
+        if firstError?.code != .imageWithdrawn { tripped = await circuit.record(firstError) }
         return aggregate(samples, checklist: checklist, stopsRun: stops || tripped)
     }
 
@@ -103,6 +121,15 @@ public final class JudgeClient: Sendable {
         sampleKeys.count == 1 ? sampleKeys[0] : SHA256.hex(sampleKeys.joined(separator: "\n"))
     }
 
+    /// The request key of each self-consistency sample, in order (one key without sampling).
+    public func sampleKeys(image: JudgeImage, checklist: JudgeChecklist, prompt: JudgePrompt? = nil) -> [String] {
+        let prompt = prompt ?? VerdictSchema.standardPrompt(for: checklist)
+        return samplingParameters.map {
+            PreparedRequest(imageRequest(image: image, checklist: checklist, prompt: prompt, sampling: $0),
+                            endpoint: endpoint, provider: provider).key
+        }
+    }
+
     /// The request key `judge(image:checklist:prompt:)` would store for this image, computed without
     /// sending anything: a run looks it up to send no request twice once it has succeeded.
     public func requestKey(image: JudgeImage, checklist: JudgeChecklist, prompt: JudgePrompt? = nil) -> String {
@@ -113,19 +140,34 @@ public final class JudgeClient: Sendable {
         })
     }
 
+    /// Combines the samples of one judgment.
+    ///
+    /// With `--samples N` above 1, a judgment needs a majority of its samples answered (`judged` or
+    /// `incomplete`): more than N/2, so 2 of 3, 3 of 4 or 5. Below that it is stored as failed, with
+    /// the first failed sample's status and a `noMajority` error, and asked again next run (the samples
+    /// that did answer are kept and not sent again). Each criterion's verdict is then the one most
+    /// samples gave, its agreement the votes over N (`MajorityVote`).
     func aggregate(_ samples: [SampleOutcome], checklist: JudgeChecklist, stopsRun: Bool) -> JudgeOutcome {
         let usable = samples.filter { [.judged, .incomplete].contains($0.status) }
         let verdicts: [CriterionVerdict]
-        let status: JudgeStatus
+        var status: JudgeStatus
+        var error = samples.first { $0.error != nil }?.error
         if samples.count == 1 {
             verdicts = samples[0].verdicts
-            status = samples[0].status
-        } else if usable.isEmpty {
-            verdicts = MajorityVote.combine(samples.map(\.verdicts), criteria: checklist.criteria)
             status = samples[0].status
         } else {
             verdicts = MajorityVote.combine(samples.map(\.verdicts), criteria: checklist.criteria)
             status = verdicts.contains { $0.verdict == .indeterminate } ? .incomplete : .judged
+            let needed = Self.majority(of: samples.count)
+            if usable.count < needed {
+                let failed = samples.first { ![.judged, .incomplete].contains($0.status) }
+                status = failed?.status ?? .failed
+                let why = failed.map { $0.error?.message ?? $0.status.rawValue } ?? "no answer"
+                error = JudgeError(
+                    error?.code == .imageWithdrawn ? .imageWithdrawn : .noMajority,
+                    "only \(usable.count) of \(samples.count) samples answered; a majority needs \(needed) "
+                        + "(first failure: \(why))", cause: error)
+            }
         }
         let key = Self.outcomeKey(samples.map(\.requestKey))
         let canonical = samples.count == 1 ? samples[0].canonicalRequest : "[" + samples.map(\.canonicalRequest).joined(separator: ",") + "]"
@@ -134,18 +176,22 @@ public final class JudgeClient: Sendable {
             status: status, requestKey: key, canonicalRequest: canonical, verdicts: verdicts, samples: samples,
             endpointName: endpoint.name, model: endpoint.model, usage: usage, cost: endpoint.cost(of: usage),
             attempts: samples.reduce(0) { $0 + $1.attempts }, latency: samples.map(\.latency).max() ?? 0,
-            error: samples.first { $0.error != nil }?.error, stopsRun: stopsRun)
+            error: error, stopsRun: stopsRun)
     }
 
+    /// Samples a judgment of `n` samples needs answered: more than half.
+    public static func majority(of n: Int) -> Int { n / 2 + 1 }
+
     /// One sample: request, read, maybe one repair.
-    private func judgeOnce(image: JudgeImage, checklist: JudgeChecklist, prompt: JudgePrompt, sampling: SamplingParameters) async -> SampleOutcome {
+    private func judgeOnce(image: JudgeImage, checklist: JudgeChecklist, prompt: JudgePrompt, sampling: SamplingParameters,
+                           beforeSend: (@Sendable () -> JudgeError?)?) async -> SampleOutcome {
         let request = imageRequest(image: image, checklist: checklist, prompt: prompt, sampling: sampling)
         let prepared = PreparedRequest(request, endpoint: endpoint, provider: provider)
         var sample = SampleOutcome(
             status: .failed, requestKey: prepared.key, canonicalRequest: prepared.canonicalBody, verdicts: [],
             problems: [], usage: TokenUsage(), attempts: 0, latency: 0, repaired: false, seed: sampling.seed,
             temperature: sampling.temperature)
-        let first = await exchange(prepared, imageCount: 1)
+        let first = await exchange(prepared, imageCount: 1, beforeSend: beforeSend)
         sample.attempts = first.attempts
         guard case .success(let response) = first.result else {
             if case .failure(let error) = first.result { sample.error = error }
@@ -155,12 +201,11 @@ public final class JudgeClient: Sendable {
         guard var parsed = read(response, latency: first.latency, checklist: checklist, into: &sample) else { return sample }
         if !parsed.isComplete && options.repair {
             var repairRequest = request
-            repairRequest.images = []
             repairRequest.repair = JudgeRequest.Repair(
                 previousAnswer: response.text,
                 instruction: VerdictSchema.repairInstruction(problems: parsed.problems, checklist: checklist))
             let repairPrepared = PreparedRequest(repairRequest, endpoint: endpoint, provider: provider)
-            let second = await exchange(repairPrepared, imageCount: 0)
+            let second = await exchange(repairPrepared, imageCount: repairRequest.images.count, beforeSend: beforeSend)
             sample.attempts += second.attempts
             sample.repaired = true
             switch second.result {
@@ -236,7 +281,9 @@ public final class JudgeClient: Sendable {
     }
 
     /// Sends one prepared request with rate limiting and retries.
-    func exchange(_ prepared: PreparedRequest, imageCount: Int) async -> (result: Result<JudgeResponse, JudgeError>, attempts: Int, latency: Double) {
+    func exchange(_ prepared: PreparedRequest, imageCount: Int, beforeSend: (@Sendable () -> JudgeError?)? = nil) async
+        -> (result: Result<JudgeResponse, JudgeError>, attempts: Int, latency: Double)
+    {
         let http = provider.httpRequest(body: prepared.wireBody, endpoint: endpoint, apiKey: apiKey)
         let what = "\(http.method) \(http.url) (model \(endpoint.model))"
         // Rough budget: 4 bytes of JSON text per token, ~1,000 tokens per image, plus the answer.
@@ -252,6 +299,10 @@ public final class JudgeClient: Sendable {
                 try await limiter.acquire(estimatedTokens: estimate)
             } catch {
                 return (.failure(JudgeError(.cancelled, "\(what): cancelled while waiting for the rate limit")), attempts - 1, 0)
+            }
+            if let refusal = beforeSend?() {
+                await limiter.release(rateLimited: false, estimatedTokens: estimate)
+                return (.failure(refusal), attempts - 1, 0)
             }
             let start = clock.now()
             var failure: JudgeError

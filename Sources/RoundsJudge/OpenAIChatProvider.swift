@@ -13,22 +13,21 @@ public struct OpenAIChatProvider: JudgeProvider {
     public func body(for request: JudgeRequest, endpoint: EndpointConfig, imageData: (JudgeImage) -> String) -> JSONValue {
         var messages: [JSONValue] = []
         if !request.system.isEmpty { messages.append(["role": "system", "content": .string(request.system)]) }
+        var parts: [JSONValue] = request.images.map { image in
+            [
+                "type": "image_url",
+                "image_url": [
+                    "url": .string("data:\(image.mediaType);base64,\(imageData(image))"),
+                    "detail": .string(endpoint.detail.rawValue),
+                ],
+            ]
+        }
+        parts.append(["type": "text", "text": .string(request.user)])
+        messages.append(["role": "user", "content": .array(parts)])
+        // The repair turn repeats the first turn, images included: the model must see what it is asked about.
         if let repair = request.repair {
-            messages.append(["role": "user", "content": .string(request.user)])
             messages.append(["role": "assistant", "content": .string(repair.previousAnswer)])
             messages.append(["role": "user", "content": .string(repair.instruction)])
-        } else {
-            var parts: [JSONValue] = request.images.map { image in
-                [
-                    "type": "image_url",
-                    "image_url": [
-                        "url": .string("data:\(image.mediaType);base64,\(imageData(image))"),
-                        "detail": .string(endpoint.detail.rawValue),
-                    ],
-                ]
-            }
-            parts.append(["type": "text", "text": .string(request.user)])
-            messages.append(["role": "user", "content": .array(parts)])
         }
         var body: [String: JSONValue] = [
             "model": .string(endpoint.model),
@@ -86,8 +85,7 @@ public struct OpenAIChatProvider: JudgeProvider {
         default: finish = .other
         }
         let usage = TokenUsage(
-            input: Int(json["usage"]?["prompt_tokens"]?.doubleValue ?? 0),
-            output: Int(json["usage"]?["completion_tokens"]?.doubleValue ?? 0))
+            untrustedInput: json["usage"]?["prompt_tokens"], output: json["usage"]?["completion_tokens"])
         return JudgeResponse(
             text: text, refusal: refusal, finishReason: finish, usage: usage, model: json["model"]?.stringValue,
             rawBody: raw)

@@ -50,6 +50,15 @@ extension Store {
     static func insert(_ judgment: JudgmentRecord, verdicts: [CriterionVerdictRecord], in db: Database) throws -> Int64
     {
         var judgment = judgment
+        if judgment.error == nil, judgment.duplicateOf == nil {
+            // The unique index `judgment_once` refuses a second successful judgment of one request key and
+            // sample; an answer that was paid for anyway is kept, marked as the first one's duplicate.
+            judgment.duplicateOf = try Int64.fetchOne(
+                db, sql: """
+                    SELECT id FROM judgment
+                    WHERE requestKey = ? AND sampleIndex = ? AND error IS NULL AND duplicateOf IS NULL
+                    """, arguments: [judgment.requestKey, judgment.sampleIndex])
+        }
         try judgment.insert(db)
         let id = judgment.id!
         try insertVerdicts(

@@ -107,6 +107,30 @@ extension Store {
         }
     }
 
+    /// The successful judgment that counts for one self-consistency sample's request key (not a
+    /// duplicate), with its verdicts in criterion order; nil when that sample has not succeeded yet.
+    public func succeededSample(requestKey: String, sampleIndex: Int) throws
+        -> (judgment: JudgmentRecord, verdicts: [CriterionVerdictRecord])?
+    {
+        try read("looking up sample \(sampleIndex) of request key \(requestKey.prefix(12))") { db in
+            guard let judgment = try JudgmentRecord.filter(
+                Column("requestKey") == requestKey && Column("sampleIndex") == sampleIndex && Column("error") == nil
+                    && Column("duplicateOf") == nil
+            ).order(Column("id")).fetchOne(db) else { return nil }
+            let verdicts = try CriterionVerdictRecord.filter(Column("judgmentID") == judgment.id!).order(Column("id"))
+                .fetchAll(db)
+            return (judgment, verdicts)
+        }
+    }
+
+    /// Whether an image is still stored (a judge run asks right before each request: a purge during
+    /// the run must stop its upload).
+    public func hasImage(id: String) throws -> Bool {
+        try read("looking up image \(id.prefix(12))") { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM image WHERE id = ?)", arguments: [id]) ?? false
+        }
+    }
+
     /// Every label by `rater`, oldest first, with per-criterion verdicts.
     public func labels(rater: String) throws -> [StoredLabel] {
         try read("reading labels of \(rater)") { db in

@@ -57,23 +57,17 @@ public struct Store: Sendable {
     }
 
     private func migrate(readOnly: Bool) throws {
-        let migrator = StoreSchema.migrator()
         do {
-            let state = try pool.read { db in try SchemaState(db, migrator: migrator) }
+            let state = try pool.read { db in try SchemaState(db, known: StoreSchema.migrationNames) }
             try state.check(path: path)
-            if state.needsMigration {
-                guard !readOnly else {
-                    throw StoreError(
-                        .readOnly,
-                        "\(path): the database is read-only but needs migrating to schema \(StoreSchema.schemaVersion) (it has \(state.userVersion)); open it once with write access"
-                    )
-                }
-                try migrator.migrate(pool)
-                try pool.write { db in
-                    try db.execute(sql: "PRAGMA application_id = \(StoreSchema.applicationID)")
-                    try db.execute(sql: "PRAGMA user_version = \(StoreSchema.schemaVersion)")
-                }
+            guard state.needsMigration else { return }
+            guard !readOnly else {
+                throw StoreError(
+                    .readOnly,
+                    "\(path): the database is read-only but needs migrating to schema \(StoreSchema.schemaVersion) (it has \(state.userVersion)); open it once with write access"
+                )
             }
+            try StoreSchema.migrate(pool, path: path)
         } catch {
             throw StoreError.wrap(error, path: path, while: "opening the database")
         }
@@ -105,13 +99,13 @@ struct SchemaState {
     var tableCount: Int
     var known: Set<String>
 
-    init(_ db: Database, migrator: DatabaseMigrator) throws {
+    init(_ db: Database, known: [String]) throws {
         applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
         userVersion = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
         hasMigrationTable = try db.tableExists("grdb_migrations")
         applied = hasMigrationTable ? Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")) : []
         tableCount = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE type = 'table'") ?? 0
-        known = Set(migrator.migrations)
+        self.known = Set(known)
     }
 
     var needsMigration: Bool {

@@ -24,6 +24,7 @@ public enum StoreSchema {
         ("v2-classifier-checkpoints", v2ClassifierCheckpoints),
         ("v3-judge-batches", v3JudgeBatches),
         ("v4-feedback-rounds", v4FeedbackRounds),
+        ("v5-exactly-once-judging", v5ExactlyOnceJudging),
     ]
 
     static func migrator() -> DatabaseMigrator {

@@ -74,6 +74,11 @@ struct StandInResponder {
         case .truncatedBody:
             let full = successBody(text: "{}", finish: .stop)
             return HTTPResponse(statusCode: .ok, headers: [.contentType: "application/json"], body: Data(full.utf8.prefix(full.utf8.count / 2)))
+        case .oddUsage(let prompt, let completion):
+            let items: [JSON] = criterionIDs().map { ["id": .string($0), "verdict": "met", "evidence": "seen in the image"] }
+            let text = JSON.object(["criteria": .array(items)]).canonicalString
+            let body = successBody(text: text, finish: .stop, usageLiterals: (prompt, completion))
+            return HTTPResponse(statusCode: .ok, headers: [.contentType: "application/json"], body: Data(body.utf8))
         case .slow(let seconds, let then):
             try? await Task.sleep(for: .seconds(seconds))
             return await perform(then)
@@ -102,6 +107,18 @@ struct StandInResponder {
 
     private func success(text: String, finish: Finish) -> HTTPResponse {
         HTTPResponse(statusCode: .ok, headers: [.contentType: "application/json"], body: Data(successBody(text: text, finish: finish).utf8))
+    }
+
+    /// The answer body; `usage` replaces the token counts with literal JSON number texts.
+    private func successBody(text: String, finish: Finish, usageLiterals: (String, String)) -> String {
+        var body = successBody(text: text, finish: finish)
+        let (prompt, completion) = usageLiterals
+        let names = wire == .openAI ? ("prompt_tokens", "completion_tokens") : ("input_tokens", "output_tokens")
+        let promptTokens = 100 + request.body.count / 1000
+        let outputTokens = max(1, text.utf8.count / 4)
+        body = body.replacingOccurrences(of: "\"\(names.0)\":\(promptTokens)", with: "\"\(names.0)\":\(prompt)")
+        body = body.replacingOccurrences(of: "\"\(names.1)\":\(outputTokens)", with: "\"\(names.1)\":\(completion)")
+        return body
     }
 
     private func successBody(text: String, finish: Finish) -> String {

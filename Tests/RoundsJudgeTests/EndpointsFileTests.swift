@@ -54,6 +54,12 @@ import Testing
          "e.yaml:6:5: endpoints[1].name: duplicate name 'a' (first at line 2)"),
         ("endpoints:\n  - name: a\n    provider: openai\n    base_url: http://h/v1\n    model: m\n    api_key: sk-live-123456789\n",
          "e.yaml:6:5: endpoints[0].api_key: keys are never written in files"),
+        ("endpoints:\n  - name: a\n    provider: openai\n    base_url: http://h /v1\n    model: m\n",
+         "e.yaml:4:15: endpoints[0].base_url: the base URL contains a space"),
+        ("endpoints:\n  - name: a\n    provider: openai\n    base_url: \"http://h\\t/v1\"\n    model: m\n",
+         "e.yaml:4:15: endpoints[0].base_url: the base URL contains a tab"),
+        ("endpoints:\n  - name: a\n    provider: openai\n    base_url: http://u:sk-live-123456789@x@h/v1\n    model: m\n",
+         "e.yaml:4:15: endpoints[0].base_url: the base URL must not contain '@'"),
         ("endpoints: 3\n", "e.yaml:1:12: endpoints: expected a list of endpoints, got '3'"),
         ("endpoints:\n  - name: [a\n", "e.yaml: line"),
         ("", "e.yaml: the file is empty"),
@@ -76,5 +82,9 @@ import Testing
         }
         #expect(keyAsName?.message.contains("sk-abc-123.xyz") == false)
         #expect(throws: JudgeError.self) { try EndpointConfig.adHoc(baseURL: "http://h/v1", model: " ", provider: .openai) }
+        for bad in ["http://127.0.0.1:8000/v1 ", "http://127.0.0.1:8000/\tv1", "http://a@b@127.0.0.1/v1", "http://h/v1#x"] {
+            let error = #expect(throws: JudgeError.self) { try EndpointConfig.adHoc(baseURL: bad, model: "m", provider: .openai) }
+            #expect(error?.message.hasPrefix("--base-url: ") == true, "\(bad): \(error?.message ?? "accepted")")
+        }
     }
 }

@@ -167,7 +167,7 @@ public struct JudgeBatchCollector: Sendable {
     /// One result line: `{"custom_id", "response": {"status_code", "body"} | null, "error": {"code", "message"} | null}`.
     private func outcome(of json: JSONValue, item: JudgeBatchItemRecord, batch: JudgeBatchRecord, at: String) -> JudgeOutcome {
         let response = json["response"].flatMap { $0 == .null ? nil : $0 }
-        let status = response?["status_code"]?.doubleValue.map { Int($0) }
+        let status = UntrustedCount.read(response?["status_code"])
         var error: JudgeError?
         if let e = json["error"], e != .null {
             let code = e["code"]?.stringValue

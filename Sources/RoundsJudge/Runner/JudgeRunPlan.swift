@@ -132,13 +132,14 @@ public struct JudgeRunPlan: Sendable {
         var prompt: String
     }
 
-    /// Failed judgments per (image, checklist version, prompt version) for one model.
+    /// Failed judgments per (image, checklist version, prompt version) for one model: the combined
+    /// judgment's row (sample index 0) only, so a `--samples 3` attempt counts once, not once per sample.
     static func failureCounts(_ store: Store, model: String) throws -> [FailureKey: Int] {
         try store.read("counting failed judgments") { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT judgment.imageID, judgment.checklistVersionID, judgment.promptVersionID, COUNT(*) AS n
                 FROM judgment JOIN judgeRun ON judgeRun.id = judgment.runID
-                WHERE judgment.error IS NOT NULL AND judgeRun.model = ?
+                WHERE judgment.error IS NOT NULL AND judgment.sampleIndex = 0 AND judgeRun.model = ?
                 GROUP BY judgment.imageID, judgment.checklistVersionID, judgment.promptVersionID
                 """, arguments: [model])
             var out: [FailureKey: Int] = [:]

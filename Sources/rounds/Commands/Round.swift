@@ -198,7 +198,7 @@ struct Round: AsyncParsableCommand {
         }
         let parent = try DiffusionModel(directory: URL(fileURLWithPath: model))
         let store = try database.open()
-        let lock = try JudgeRunLock(storePath: store.path)
+        let lock = try JudgeRunLock(store: store)
         defer { _ = lock }
         let unchecked = parent.manifest.conditions.filter { (try? catalog.resolve($0)) == nil }
         guard unchecked.isEmpty else {
