@@ -36,14 +36,15 @@ extension Store {
           AND image.id NOT IN (
             SELECT judgment.imageID FROM judgment JOIN judgeRun ON judgeRun.id = judgment.runID
             WHERE judgment.checklistVersionID = ?1 AND judgment.promptVersionID = ?2
-              AND judgeRun.model = ?3 AND judgment.error IS NULL)
+              AND judgeRun.model = ?3 AND judgment.error IS NULL AND judgment.sampleIndex = 0)
         ORDER BY image.origin, image.id
         """
 
     /// Images of a condition that have no successful judgment for (checklist version, prompt version,
     /// model): what a nightly `rounds judge --pending` run asks about, ordered by origin then image id.
     ///
-    /// A judgment that failed (its `error` is set) does not count, so failed images are retried.
+    /// A judgment that failed (its `error` is set) does not count, so failed images are retried; nor
+    /// does a self-consistency sample (sample index above 0) whose combined judgment failed.
     /// - Parameters:
     ///   - condition: defaults to the checklist version's own condition.
     ///   - origin: only real or only synthetic images; `nil` for both.
@@ -79,7 +80,8 @@ extension Store {
                   SELECT judgment.id, judgment.imageID, judgment.runID, judgeRun.model, judgment.createdAt,
                          row_number() OVER (PARTITION BY judgment.imageID ORDER BY judgment.id DESC) AS rank
                   FROM judgment JOIN judgeRun ON judgeRun.id = judgment.runID
-                  WHERE judgment.checklistVersionID = ? AND judgment.error IS NULL AND (? IS NULL OR judgeRun.model = ?)
+                  WHERE judgment.checklistVersionID = ? AND judgment.error IS NULL AND judgment.sampleIndex = 0
+                    AND (? IS NULL OR judgeRun.model = ?)
                     AND EXISTS (SELECT 1 FROM criterionVerdict WHERE judgmentID = judgment.id)
                 )
                 SELECT ranked.imageID, v.criterionID, v.verdict, v.evidence, v.confidence,
@@ -101,7 +103,9 @@ extension Store {
     /// sent again (CLI.md "Request key").
     public func succeededJudgment(requestKey: String) throws -> JudgmentRecord? {
         try read("looking up request key \(requestKey.prefix(12))") { db in
-            try JudgmentRecord.filter(Column("requestKey") == requestKey && Column("error") == nil).order(
+            try JudgmentRecord.filter(
+                Column("requestKey") == requestKey && Column("error") == nil && Column("sampleIndex") == 0
+            ).order(
                 Column("id").desc
             ).fetchOne(db)
         }

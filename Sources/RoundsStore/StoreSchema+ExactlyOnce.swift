@@ -12,6 +12,8 @@ extension StoreSchema {
     ///   dropping it (a batch collected after a live run answered the same request, say).
     /// - `judgment.problems`: what the verdict parser found wrong with the answer (JSON array of
     ///   strings), so a bad answer can be read back with its reasons.
+    /// - `humanLabel_on_content`: a label is identified by rater, image and content, so `labels import`
+    ///   looks each row up before storing it (importing a file twice is a no-op).
     /// - `judgeRun.status` may be `abandoned`: a run whose process died (SIGKILL, power) while it was
     ///   `running`; the next judge run marks it when it takes the store's lock. SQLite cannot widen a
     ///   CHECK in place, so `judgeRun` is rebuilt by the 12-step procedure as in v2 (every row and id
@@ -51,5 +53,6 @@ extension StoreSchema {
                   AND first.error IS NULL);
         CREATE UNIQUE INDEX judgment_once ON judgment(requestKey, sampleIndex) WHERE error IS NULL AND duplicateOf IS NULL;
         CREATE INDEX judgment_on_duplicateOf ON judgment(duplicateOf);
+        CREATE INDEX humanLabel_on_content ON humanLabel(rater, imageID, note, plausible);
         """
 }
