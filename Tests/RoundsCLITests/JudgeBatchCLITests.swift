@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import RoundsStore
 import Testing
 
@@ -82,9 +81,7 @@ import Testing
         #expect(byRun.status == 0 && byRun.stdout.contains("already collected"))
 
         let store = try Store(path: fixture.db, options: .init(readOnly: true))
-        let counts = try store.read("counting") { db in
-            try Row.fetchAll(db, sql: "SELECT imageID, COUNT(*) FROM judgment WHERE error IS NULL GROUP BY imageID").map { $0[1] as Int }
-        }
+        let counts = try store.rawRows("SELECT imageID, COUNT(*) FROM judgment WHERE error IS NULL GROUP BY imageID").map { $0[1] as Int }
         #expect(counts.count == 8 && counts.allSatisfy { $0 == 1 })
         for name in try FileManager.default.contentsOfDirectory(atPath: fixture.dir.path) where name.hasPrefix("rounds.sqlite") {
             outputs.append(String(decoding: try Data(contentsOf: fixture.dir.appendingPathComponent(name)), as: UTF8.self))

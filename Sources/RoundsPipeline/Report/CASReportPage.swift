@@ -1,7 +1,8 @@
 import Foundation
+import RoundsAlignment
 import RoundsCore
-import RoundsStore
 import RoundsImaging
+import RoundsStore
 
 extension CASReportData {
     private func f(_ x: Double?) -> String { x.map { Markup.label($0) } ?? "n/a" }

@@ -2,6 +2,7 @@ import Foundation
 import RoundsAlignment
 import RoundsChecklists
 import RoundsCore
+import RoundsPipeline
 import RoundsStore
 import Testing
 

@@ -1,3 +1,4 @@
+
 /// Overlaid histograms of several samples (e.g. CAS of real images and of each checkpoint), each
 /// normalised to shares per bin so samples of different sizes compare directly.
 public struct HistogramChart: Sendable {

@@ -1,3 +1,4 @@
+
 /// Curves over a numeric x axis (training loss, implicit accuracy, reward against the step).
 public struct LineChart: Sendable {
     public struct Series: Sendable {

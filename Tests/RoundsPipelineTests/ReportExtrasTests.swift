@@ -4,6 +4,7 @@ import RoundsBroker
 import RoundsChecklists
 import RoundsCore
 import RoundsImaging
+import RoundsPipeline
 import RoundsStore
 import Testing
 

@@ -1,3 +1,4 @@
+
 /// Builds one SVG document element by element; every attribute value and text is escaped, every number
 /// goes through `Markup.number`, so the same inputs give the same bytes.
 public struct SVGCanvas: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import RoundsAlignment
 
 /// A self-contained HTML page: inline CSS, inline SVG, images as `data:` URLs; no scripts and no
 /// network requests. Every piece of text is escaped; SVG comes only from the chart types here.

@@ -1,6 +1,7 @@
 import Foundation
 import FoundationXML
 import RoundsAlignment
+import RoundsPipeline
 import Testing
 
 /// Sample charts whose SVG is compared byte for byte with `Fixtures/golden/`. After an intended change,

@@ -1,3 +1,4 @@
+
 /// The plotting area of a chart and the axes drawn around it (shared by every chart type).
 ///
 /// The legend sits in rows between the title and the plot, so it never covers data; the height given is

@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+import RoundsAlignment
 import RoundsCore
 import RoundsStore
 
@@ -36,9 +36,7 @@ public struct TrainingCurves: Sendable {
     /// - Throws: `AlignmentError.invalidArgument` for a malformed `loss.csv` or `dpo.csv` (file:line,
     ///   expected vs found); `StoreError` from the store.
     public static func load(store: Store) throws -> [TrainingCurves] {
-        let checkpoints = try store.read("reading finetuned checkpoints") { db in
-            try CheckpointRecord.filter(["rft", "dpo"].contains(Column("objective"))).order(Column("id")).fetchAll(db)
-        }
+        let checkpoints = try store.checkpoints(objectives: [.rft, .dpo])
         return try checkpoints.map { try load($0) }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import RoundsAlignment
 import RoundsBroker
 import RoundsCore
 

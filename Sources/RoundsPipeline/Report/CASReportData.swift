@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+import RoundsAlignment
 import RoundsBroker
 import RoundsChecklists
 import RoundsCore
@@ -84,9 +84,7 @@ public struct CASReportData: Sendable {
         store: Store, catalog: ChecklistCatalog, percentile: Double = 10, examples: Int = 4, embedReal: Bool = false,
         replicates: Int = 2000
     ) throws -> CASReportData {
-        let stored = try store.read("reading alignment scores") { db in
-            try AlignmentScoreRecord.order(Column("id")).fetchAll(db)
-        }
+        let stored = try store.alignmentScores()
         guard let newest = stored.last(where: { $0.dimension == "cas" }) else {
             throw AlignmentError(.invalidArgument, "no CAS in the store; run `rounds cas` first")
         }
@@ -118,9 +116,7 @@ public struct CASReportData: Sendable {
         let verdicts = try StoredVerdicts.load(store: store, catalog: catalog, images: rows.map(\.image), run: nil)
         data.rates(verdicts)
         let runs = Set(verdicts.runIDs)
-        data.judges = try store.read("reading judge runs") { db in
-            try JudgeRunRecord.order(Column("id")).fetchAll(db).filter { runs.contains($0.id!) }.map { ($0.id!, $0.model) }
-        }
+        data.judges = try store.judgeRuns().filter { runs.contains($0.id!) }.map { ($0.id!, $0.model) }
         for rater in try store.raters() {
             do {
                 let r = try AgreementJob(rater: rater, run: nil, options: AgreementOptions()).run(store: store, catalog: catalog)

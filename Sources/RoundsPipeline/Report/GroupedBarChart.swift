@@ -1,3 +1,4 @@
+
 /// Bars grouped by category (criteria, skin-tone bands), one bar per series (checkpoints), with optional
 /// error bars (e.g. 95 % intervals).
 public struct GroupedBarChart: Sendable {

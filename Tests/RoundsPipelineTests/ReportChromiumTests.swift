@@ -1,6 +1,7 @@
 import Foundation
 import RoundsAlignment
 import RoundsImaging
+import RoundsPipeline
 import Testing
 
 /// Renders the report page in headless Chromium (when installed): the screenshot must not be blank and

@@ -1,5 +1,5 @@
 import GRDB
-import RoundsStore
+
 
 /// A stored preference set with its members.
 public struct StoredPreferenceSet: Sendable, Hashable {
