@@ -57,7 +57,13 @@ let package = Package(
                                                       "RoundsJudge", "RoundsSimulator", "RoundsTensor", "RoundsDiffusion",
                                                       "RoundsBroker", "RoundsVision", "RoundsAlignment"],
                 swiftSettings: swiftSettings),
+        // Every `rounds bench` workload and its peers' runners, with the stand-in server `bench judge` needs.
+        .target(name: "RoundsBench", dependencies: ["RoundsCore", "RoundsImaging", "RoundsStore", "RoundsJudge",
+                                                   "RoundsAlignment", flyingFox], swiftSettings: swiftSettings),
+        // Stand-in servers for tests only; the `rounds` product links it neither directly nor through another module.
         .target(name: "RoundsTestSupport", dependencies: ["RoundsCore", flyingFox], swiftSettings: swiftSettings),
+        .executableTarget(name: "rounds-stand-in", dependencies: ["RoundsTestSupport"], path: "Sources/rounds-stand-in",
+                          swiftSettings: swiftSettings),
 
         .target(
             name: "RoundsChecklists",
@@ -77,13 +83,15 @@ let package = Package(
             name: "rounds",
             dependencies: [
                 "RoundsCore", "RoundsImaging", "RoundsJudge", "RoundsSimulator", "RoundsTensor", "RoundsChecklists",
-                "RoundsAlignment", "RoundsStore", "RoundsDiffusion", "RoundsPipeline", "RoundsBroker", "RoundsTestSupport",
+                "RoundsAlignment", "RoundsStore", "RoundsDiffusion", "RoundsPipeline", "RoundsBroker", "RoundsBench",
                 "RoundsVision",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
 
+        .testTarget(name: "RoundsBenchTests", dependencies: ["RoundsBench", "RoundsStore", "RoundsImaging", "RoundsAlignment"],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "RoundsCoreTests", dependencies: ["RoundsCore"], swiftSettings: swiftSettings),
         .testTarget(name: "RoundsImagingTests", dependencies: ["RoundsImaging", "CPNG"], resources: [.copy("Fixtures")],
                     swiftSettings: swiftSettings),

@@ -3,8 +3,8 @@ import RoundsStore
 import Testing
 
 /// `rounds judge --batch submit|collect` end to end through the binary, against the stand-in server
-/// (`rounds bench judge --serve-stand-in --checked-server`, a child process speaking the Files and
-/// Batches API on loopback), with a planted API key that must appear nowhere but on the wire.
+/// (`rounds-stand-in`, the tests' stand-in in a child process speaking the Files and Batches API on
+/// loopback), with a planted API key that must appear nowhere but on the wire.
 @Suite struct JudgeBatchCLITests {
     /// The stand-in in a child process; closing its stdin stops it.
     final class StandIn {
@@ -13,8 +13,8 @@ import Testing
         let baseURL: String
 
         init() throws {
-            process.executableURL = CLIRunner.executable
-            process.arguments = ["bench", "judge", "--serve-stand-in", "--checked-server", "--latency-ms", "1"]
+            process.executableURL = CLIRunner.executable.deletingLastPathComponent().appendingPathComponent("rounds-stand-in")
+            process.arguments = ["--latency-ms", "1"]
             let out = Pipe()
             process.standardInput = stdin
             process.standardOutput = out

@@ -1,4 +1,5 @@
 import Foundation
+@testable import RoundsBench
 import RoundsImaging
 import Testing
 

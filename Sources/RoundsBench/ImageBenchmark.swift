@@ -1,5 +1,6 @@
 import Foundation
 import RoundsCore
+import RoundsImaging
 
 /// `rounds bench images`: codec throughput on a 512x512 synthetic photo, beside Pillow doing the
 /// same work in the same run (via `Benchmarks/peers/images_pillow.py`).
@@ -9,17 +10,17 @@ import RoundsCore
 /// `compress_level=6` in Pillow). Decoding times the same bytes on both sides: the PNG and JPEG that
 /// Rounds encoded. `sha256` hashes the image-id input (`"512x512x3\n"` + pixels). Rates are per
 /// second of the measuring thread's CPU time on both sides.
-public enum ImageBenchmark {
-    public struct Config: Sendable {
-        public var size: Int
-        public var jpegQuality: Int
+package enum ImageBenchmark {
+    package struct Config: Sendable {
+        package var size: Int
+        package var jpegQuality: Int
         /// Each operation repeats until this much time has passed (and at least 5 times).
-        public var secondsPerOperation: Double
+        package var secondsPerOperation: Double
         /// The Pillow peer script; nil skips the peer.
-        public var peerScript: String?
-        public var python: String
+        package var peerScript: String?
+        package var python: String
 
-        public init(size: Int = 512, jpegQuality: Int = 92, secondsPerOperation: Double = 1.0,
+        package init(size: Int = 512, jpegQuality: Int = 92, secondsPerOperation: Double = 1.0,
                     peerScript: String? = ImageBenchmark.defaultPeerScript(), python: String = "python3")
         {
             self.size = size
@@ -31,30 +32,30 @@ public enum ImageBenchmark {
     }
 
     /// One timed operation.
-    public struct Measurement: Sendable, Codable, Hashable {
-        public var operation: String
-        public var opsPerSecond: Double
-        public var iterations: Int
+    package struct Measurement: Sendable, Codable, Hashable {
+        package var operation: String
+        package var opsPerSecond: Double
+        package var iterations: Int
         /// Encoded size for encoders, input size for decoders and hashing.
-        public var bytes: Int
+        package var bytes: Int
         enum CodingKeys: String, CodingKey {
             case operation, iterations, bytes
             case opsPerSecond = "ops_per_second"
         }
     }
 
-    public struct Report: Sendable, Codable {
-        public var width: Int
-        public var height: Int
-        public var jpegQuality: Int
-        public var pngCompressionLevel: Int
-        public var rounds: [Measurement]
-        public var pillow: [Measurement]
-        public var pillowVersion: String?
+    package struct Report: Sendable, Codable {
+        package var width: Int
+        package var height: Int
+        package var jpegQuality: Int
+        package var pngCompressionLevel: Int
+        package var rounds: [Measurement]
+        package var pillow: [Measurement]
+        package var pillowVersion: String?
         /// Why the peer did not run, if it did not.
-        public var peerNote: String?
+        package var peerNote: String?
         /// Rounds ops/s divided by Pillow ops/s, per operation both measured.
-        public var ratios: [String: Double]
+        package var ratios: [String: Double]
         enum CodingKeys: String, CodingKey {
             case width, height, rounds, pillow, ratios
             case jpegQuality = "jpeg_quality"
@@ -64,10 +65,10 @@ public enum ImageBenchmark {
         }
     }
 
-    public static let operations = ["png_decode", "png_encode", "jpeg_decode", "jpeg_encode", "sha256"]
+    package static let operations = ["png_decode", "png_encode", "jpeg_decode", "jpeg_encode", "sha256"]
 
     /// Runs the Rounds side, then the peer. `progress` receives one line per step (for stderr).
-    public static func run(_ config: Config, progress: (String) -> Void = { _ in }) throws -> Report {
+    package static func run(_ config: Config, progress: (String) -> Void = { _ in }) throws -> Report {
         let image = SyntheticPhoto.make(width: config.size, height: config.size, seed: 42)
         let png = try PNGCodec.encode(image)
         let jpeg = try JPEGCodec.encode(image, quality: config.jpegQuality)
@@ -123,7 +124,7 @@ public enum ImageBenchmark {
 
     /// `Benchmarks/peers/images_pillow.py` under the working directory, else under an ancestor of
     /// the running executable (a `.build/<config>/rounds` inside the repository).
-    public static func defaultPeerScript() -> String? {
+    package static func defaultPeerScript() -> String? {
         let relative = "Benchmarks/peers/images_pillow.py"
         var candidates = [FileManager.default.currentDirectoryPath + "/" + relative]
         var dir = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()

@@ -1,6 +1,6 @@
 import Foundation
-import GRDB
 import RoundsCore
+import RoundsStore
 
 /// `rounds bench store`: verdict inserts and the pending-images query, against Python's `sqlite3` peer
 /// (`Benchmarks/peers/store_sqlite3.py`) doing the same work on a copy of the same file in the same run.
@@ -9,44 +9,44 @@ import RoundsCore
 /// judgments (one per image, for the first images). Timed: inserting `verdicts` criterion-verdict rows in
 /// one transaction; the pending query (median of `repeats`), which then finds `images - judgments` images.
 /// Both sides use the same SQL text and the same rows (`verdictRow(_:)`), with foreign keys on.
-public struct StoreBenchmark: Sendable {
-    public var verdicts = 100_000
-    public var images = 100_000
-    public var criteria = 5
-    public var repeats = 5
+package struct StoreBenchmark: Sendable {
+    package var verdicts = 100_000
+    package var images = 100_000
+    package var criteria = 5
+    package var repeats = 5
     /// The Python interpreter and peer script; `nil` skips the peer with a note.
-    public var python: String?
-    public var peerScript: String?
+    package var python: String?
+    package var peerScript: String?
 
-    public init() {}
+    package init() {}
 
-    public struct Peer: Sendable, Codable {
-        public var insertSeconds: Double
-        public var insertCPUSeconds: Double
-        public var pendingCPUMilliseconds: Double
-        public var rowsPerSecond: Double
-        public var pendingMilliseconds: Double
-        public var pendingCount: Int
+    package struct Peer: Sendable, Codable {
+        package var insertSeconds: Double
+        package var insertCPUSeconds: Double
+        package var pendingCPUMilliseconds: Double
+        package var rowsPerSecond: Double
+        package var pendingMilliseconds: Double
+        package var pendingCount: Int
     }
 
     /// Wall-clock times are what a user waits; CPU times (process CPU while the step ran) are shown beside
     /// them because on a shared, overloaded machine wall time mostly measures the other processes.
-    public struct Result: Sendable, Codable {
-        public var verdictRows: Int
-        public var insertSeconds: Double
-        public var insertCPUSeconds: Double
-        public var pendingCPUMilliseconds: Double
-        public var rowsPerSecond: Double
-        public var images: Int
-        public var pendingCount: Int
-        public var pendingMilliseconds: Double
-        public var python: Peer?
+    package struct Result: Sendable, Codable {
+        package var verdictRows: Int
+        package var insertSeconds: Double
+        package var insertCPUSeconds: Double
+        package var pendingCPUMilliseconds: Double
+        package var rowsPerSecond: Double
+        package var images: Int
+        package var pendingCount: Int
+        package var pendingMilliseconds: Double
+        package var python: Peer?
         /// Why the peer did not run, when it did not.
-        public var pythonNote: String?
+        package var pythonNote: String?
         /// Swift rows/s ÷ Python rows/s (> 1: Swift ahead).
-        public var insertSpeedup: Double?
+        package var insertSpeedup: Double?
         /// Python ms ÷ Swift ms (> 1: Swift ahead).
-        public var pendingSpeedup: Double?
+        package var pendingSpeedup: Double?
     }
 
     /// The values of verdict row `i`, as the Python peer makes them.
@@ -59,7 +59,7 @@ public struct StoreBenchmark: Sendable {
     }
 
     /// Runs the benchmark in a fresh temporary folder (removed afterwards).
-    public func run(progress: (String) -> Void = { _ in }) throws -> Result {
+    package func run(progress: (String) -> Void = { _ in }) throws -> Result {
         guard verdicts > 0, images > 0, criteria > 0, verdicts / criteria <= images else {
             throw StoreError(
                 .invalidInput,
@@ -73,7 +73,7 @@ public struct StoreBenchmark: Sendable {
         let store = try Store(path: path)
         progress("seeding \(images) images and \(verdicts / criteria) judgments")
         let seed = try seedStore(store)
-        try store.pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+        try store.checkpointWAL()
         let peerPath = folder.appendingPathComponent("peer.sqlite").path
         try FileManager.default.copyItem(atPath: path, toPath: peerPath)
 
@@ -130,33 +130,8 @@ public struct StoreBenchmark: Sendable {
 
     private func seedStore(_ store: Store) throws -> Seed {
         let checklist = SHA256.hex("bench checklist"), prompt = SHA256.hex("bench prompt")
-        let images = self.images, judgments = verdicts / criteria
-        let first = try store.write("seeding the benchmark") { db -> Int64 in
-            try ChecklistVersionRecord(id: checklist, condition: "bench/condition", yaml: "{}").insert(db)
-            try PromptVersionRecord(id: prompt, name: "bench", body: "{}").insert(db)
-            var run = JudgeRunRecord(
-                endpoint: "bench", baseURL: "http://127.0.0.1:1/v1", model: Self.model, provider: .simulator)
-            try run.insert(db)
-            let now = Date()
-            let image = try db.makeStatement(
-                sql:
-                    "INSERT INTO image (id, fileSHA256, path, format, width, height, byteCount, condition, origin, split, ownsFile, addedAt) VALUES (?, ?, ?, 'png', 64, 64, 1000, 'bench/condition', 'synthetic', 'none', 0, ?)"
-            )
-            let judgment = try db.makeStatement(
-                sql:
-                    "INSERT INTO judgment (runID, imageID, checklistVersionID, promptVersionID, requestKey, canonicalRequest, createdAt) VALUES (?, ?, ?, ?, ?, '{}', ?)"
-            )
-            var firstJudgment: Int64 = 0
-            for i in 0..<images {
-                let id = SHA256.hex("bench image \(i)")
-                try image.execute(arguments: [id, id, "/bench/\(i).png", now])
-                if i < judgments {
-                    try judgment.execute(arguments: [run.id, id, checklist, prompt, id, now])
-                    if i == 0 { firstJudgment = db.lastInsertedRowID }
-                }
-            }
-            return firstJudgment
-        }
+        let first = try store.seedBenchmark(
+            images: images, judgments: verdicts / criteria, checklist: checklist, prompt: prompt, model: Self.model)
         return Seed(checklist: checklist, prompt: prompt, firstJudgment: first)
     }
 
@@ -211,13 +186,13 @@ public struct StoreBenchmark: Sendable {
     }
 
     /// `python3` on `PATH`, or `nil`.
-    public static func findPython() -> String? {
+    package static func findPython() -> String? {
         let dirs = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
         return dirs.map { "\($0)/python3" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
     /// `Benchmarks/peers/store_sqlite3.py` in the current folder or above, or above the executable.
-    public static func findPeerScript() -> String? {
+    package static func findPeerScript() -> String? {
         let relative = "Benchmarks/peers/store_sqlite3.py"
         var starts = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath)]
         starts.append(

@@ -1,6 +1,7 @@
 import Foundation
 import RoundsCore
 import RoundsImaging
+import RoundsJudge
 
 /// `rounds bench judge`: judging throughput and client CPU against a server that answers after a fixed
 /// latency, beside the official `openai` Python package's `AsyncOpenAI` (`Benchmarks/peers/judge_openai.py`)
@@ -12,29 +13,29 @@ import RoundsImaging
 /// process, so the CPU figure is the client's alone. Each request carries a distinct 512x512 JPEG (the
 /// same picture with two varying trailing bytes), so every request is base64-encoded and sent afresh;
 /// both clients first warm up with one request per slot (connections opened) that is not counted.
-public struct JudgeBenchmark: Sendable {
-    public struct Config: Sendable, Codable {
-        public var requests = 1000
-        public var inFlight = 64
-        public var latencySeconds = 0.2
-        public var imageSize = 512
-        public var jpegQuality = 90
-        public init() {}
+package struct JudgeBenchmark: Sendable {
+    package struct Config: Sendable, Codable {
+        package var requests = 1000
+        package var inFlight = 64
+        package var latencySeconds = 0.2
+        package var imageSize = 512
+        package var jpegQuality = 90
+        package init() {}
         /// `inFlight / latency`: requests per second no client can exceed.
-        public var limit: Double { Double(inFlight) / latencySeconds }
+        package var limit: Double { Double(inFlight) / latencySeconds }
     }
 
     /// One client's numbers.
-    public struct Side: Sendable, Codable {
-        public var client: String
-        public var requests: Int
-        public var succeeded: Int
-        public var seconds: Double
-        public var cpuSeconds: Double
-        public var requestsPerSecond: Double { seconds > 0 ? Double(requests) / seconds : 0 }
-        public var cpuMillisecondsPerRequest: Double { requests > 0 ? cpuSeconds * 1000 / Double(requests) : 0 }
+    package struct Side: Sendable, Codable {
+        package var client: String
+        package var requests: Int
+        package var succeeded: Int
+        package var seconds: Double
+        package var cpuSeconds: Double
+        package var requestsPerSecond: Double { seconds > 0 ? Double(requests) / seconds : 0 }
+        package var cpuMillisecondsPerRequest: Double { requests > 0 ? cpuSeconds * 1000 / Double(requests) : 0 }
 
-        public init(client: String, requests: Int, succeeded: Int, seconds: Double, cpuSeconds: Double) {
+        package init(client: String, requests: Int, succeeded: Int, seconds: Double, cpuSeconds: Double) {
             self.client = client
             self.requests = requests
             self.succeeded = succeeded
@@ -46,7 +47,7 @@ public struct JudgeBenchmark: Sendable {
             case client, requests, succeeded, seconds, cpuSeconds, requestsPerSecond, cpuMillisecondsPerRequest
         }
 
-        public func encode(to encoder: any Encoder) throws {
+        package func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(client, forKey: .client)
             try c.encode(requests, forKey: .requests)
@@ -57,7 +58,7 @@ public struct JudgeBenchmark: Sendable {
             try c.encode(cpuMillisecondsPerRequest, forKey: .cpuMillisecondsPerRequest)
         }
 
-        public init(from decoder: any Decoder) throws {
+        package init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             self.init(client: try c.decode(String.self, forKey: .client), requests: try c.decode(Int.self, forKey: .requests),
                       succeeded: try c.decode(Int.self, forKey: .succeeded), seconds: try c.decode(Double.self, forKey: .seconds),
@@ -65,21 +66,21 @@ public struct JudgeBenchmark: Sendable {
         }
     }
 
-    public struct Report: Sendable, Codable {
-        public var config: Config
-        public var limitPerSecond: Double
-        public var imageBytes: Int
-        public var rounds: Side
-        public var roundsFractionOfLimit: Double
-        public var peer: Side?
-        public var peerFractionOfLimit: Double?
-        public var openaiVersion: String?
+    package struct Report: Sendable, Codable {
+        package var config: Config
+        package var limitPerSecond: Double
+        package var imageBytes: Int
+        package var rounds: Side
+        package var roundsFractionOfLimit: Double
+        package var peer: Side?
+        package var peerFractionOfLimit: Double?
+        package var openaiVersion: String?
         /// Why the peer did not run, when it did not.
-        public var peerNote: String?
+        package var peerNote: String?
         /// Rounds requests/s ÷ peer requests/s (> 1: Rounds ahead).
-        public var throughputRatio: Double?
+        package var throughputRatio: Double?
         /// Peer CPU per request ÷ Rounds CPU per request (> 1: Rounds uses less).
-        public var cpuRatio: Double?
+        package var cpuRatio: Double?
     }
 
     /// The bench checklist: five criteria `c1`…`c5`.
@@ -88,18 +89,18 @@ public struct JudgeBenchmark: Sendable {
         criteria: (1...5).map { JudgeCriterion(id: "c\($0)", text: "Criterion \($0) is visible in the image") })
 
     /// A complete answer for the bench checklist (what the lean stand-in sends back).
-    public static var answer: String {
+    package static var answer: String {
         JSONValue.object(["criteria": .array(checklist.criteria.map {
             ["id": .string($0.id), "verdict": "met", "evidence": "seen in the image"]
         })]).canonicalString
     }
 
-    public var config: Config
+    package var config: Config
     /// Python and the peer script; nil skips the peer with a note.
-    public var python: String?
-    public var peerScript: String?
+    package var python: String?
+    package var peerScript: String?
 
-    public init(config: Config = Config(), python: String? = nil, peerScript: String? = nil) {
+    package init(config: Config = Config(), python: String? = nil, peerScript: String? = nil) {
         self.config = config
         self.python = python
         self.peerScript = peerScript
@@ -107,7 +108,7 @@ public struct JudgeBenchmark: Sendable {
 
     /// Runs Rounds' client, then the peer, against the server at `baseURL` (which must answer every
     /// chat completion after `config.latencySeconds`).
-    public func run(baseURL: String, progress: @Sendable (String) -> Void = { _ in }) async throws -> Report {
+    package func run(baseURL: String, progress: @Sendable (String) -> Void = { _ in }) async throws -> Report {
         let image = try JPEGCodec.encode(SyntheticPhoto.make(width: config.imageSize, height: config.imageSize, seed: 7),
                                          quality: config.jpegQuality)
         let checklist = Self.checklist
@@ -220,7 +221,7 @@ public struct JudgeBenchmark: Sendable {
     }
 
     /// User + system CPU time of this process so far (`getrusage(RUSAGE_SELF)`).
-    public static func processCPUSeconds() -> Double {
+    package static func processCPUSeconds() -> Double {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         func s(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
@@ -228,13 +229,13 @@ public struct JudgeBenchmark: Sendable {
     }
 
     /// `python3` on PATH.
-    public static func findPython() -> String? {
+    package static func findPython() -> String? {
         let dirs = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
         return dirs.map { "\($0)/python3" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
     /// `Benchmarks/peers/judge_openai.py` in the current folder or above, or above the executable.
-    public static func findPeerScript() -> String? {
+    package static func findPeerScript() -> String? {
         let relative = "Benchmarks/peers/judge_openai.py"
         let starts = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
                       URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()]

@@ -1,8 +1,9 @@
 import Foundation
+import RoundsAlignment
 
 /// Text and JSON renderings of a `MetricsBenchmark.Outcome`.
-public enum MetricsBenchmarkReport {
-    public static func text(_ o: MetricsBenchmark.Outcome, bench: MetricsBenchmark) -> String {
+package enum MetricsBenchmarkReport {
+    package static func text(_ o: MetricsBenchmark.Outcome, bench: MetricsBenchmark) -> String {
         var lines = ["metrics: \(bench.realCount) real vs \(bench.fakeCount) fake, \(bench.dimensions)-d, k=\(bench.k)"]
         for m in o.measurements {
             var line = "\(m.name.padding(toLength: 18, withPad: " ", startingAt: 0)) rounds \(format(m.seconds)) s"
@@ -22,7 +23,7 @@ public enum MetricsBenchmarkReport {
         return lines.joined(separator: "\n")
     }
 
-    public static func json(_ o: MetricsBenchmark.Outcome, bench: MetricsBenchmark) -> String {
+    package static func json(_ o: MetricsBenchmark.Outcome, bench: MetricsBenchmark) -> String {
         var doc: [String: Any] = [
             "benchmark": "metrics", "n_real": bench.realCount, "n_fake": bench.fakeCount,
             "dimensions": bench.dimensions, "k": bench.k,

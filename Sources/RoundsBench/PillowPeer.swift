@@ -1,4 +1,5 @@
 import Foundation
+import RoundsImaging
 
 /// Runs the Pillow peer script as a subprocess and reads the JSON it prints.
 enum PillowPeer {

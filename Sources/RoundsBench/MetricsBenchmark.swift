@@ -1,40 +1,41 @@
 import Foundation
+import RoundsAlignment
 
 /// `rounds bench metrics`: PRDC and nearest-neighbour search on synthetic features, timed against the
 /// `prdc` Python package (`Benchmarks/peers/metrics_prdc.py`) on the same inputs in the same run.
-public struct MetricsBenchmark: Sendable {
-    public var realCount = 10_000
-    public var fakeCount = 10_000
-    public var dimensions = 512
-    public var k = 5
-    public var seed: UInt64 = 42
+package struct MetricsBenchmark: Sendable {
+    package var realCount = 10_000
+    package var fakeCount = 10_000
+    package var dimensions = 512
+    package var k = 5
+    package var seed: UInt64 = 42
     /// The peer script; nil or missing means the peer is skipped with a note.
-    public var peerScript: String?
-    public var python = "python3"
+    package var peerScript: String?
+    package var python = "python3"
 
-    public init() {}
+    package init() {}
 
     /// One measured row of the benchmark.
-    public struct Measurement: Sendable, Codable, Equatable {
-        public var name: String
-        public var seconds: Double
-        public var peerSeconds: Double?
+    package struct Measurement: Sendable, Codable, Equatable {
+        package var name: String
+        package var seconds: Double
+        package var peerSeconds: Double?
         /// peer time / our time; > 1 means we are faster.
-        public var speedup: Double? { peerSeconds.map { $0 / seconds } }
+        package var speedup: Double? { peerSeconds.map { $0 / seconds } }
         enum CodingKeys: String, CodingKey { case name, seconds, peerSeconds = "peer_seconds" }
     }
 
-    public struct Outcome: Sendable {
-        public var measurements: [Measurement]
-        public var prdc: PRDCResult
-        public var peerPRDC: PRDCResult?
+    package struct Outcome: Sendable {
+        package var measurements: [Measurement]
+        package var prdc: PRDCResult
+        package var peerPRDC: PRDCResult?
         /// Why the peer did not run, when it did not.
-        public var peerNote: String?
+        package var peerNote: String?
         /// Mean distance from each fake row to its nearest real row (keeps the search's result in use).
-        public var meanNearestDistance: Double
-        public var peerMeanNearestDistance: Double?
+        package var meanNearestDistance: Double
+        package var peerMeanNearestDistance: Double?
         /// Largest |ours − peer| over the four metrics.
-        public var maxDifference: Double? {
+        package var maxDifference: Double? {
             guard let p = peerPRDC else { return nil }
             return [abs(p.precision - prdc.precision), abs(p.recall - prdc.recall),
                     abs(p.density - prdc.density), abs(p.coverage - prdc.coverage)].max()
@@ -42,7 +43,7 @@ public struct MetricsBenchmark: Sendable {
     }
 
     /// Generates real ~ N(0, 1) and fake ~ N(0.1, 1) features, runs both implementations, reports times.
-    public func run(progress: (String) -> Void = { _ in }) throws -> Outcome {
+    package func run(progress: (String) -> Void = { _ in }) throws -> Outcome {
         var rng = SplitMix64(seed: seed)
         let real = try FeatureMatrix(rows: realCount, columns: dimensions, values: rng.normals(realCount * dimensions), name: "real")
         let fake = try FeatureMatrix(

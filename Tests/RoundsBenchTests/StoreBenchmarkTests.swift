@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-@testable import RoundsStore
+@testable import RoundsBench
+import RoundsStore
 
 @Suite struct StoreBenchmarkTests {
     private func small() -> StoreBenchmark {
