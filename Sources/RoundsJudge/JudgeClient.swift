@@ -62,17 +62,21 @@ public final class JudgeClient: Sendable {
 
     /// Judges one image against its checklist.
     ///
+    /// - Parameter prompt: the rendered prompt; `VerdictSchema.standardPrompt(for:)` when nil.
+    public func judge(image: JudgeImage, checklist: JudgeChecklist, prompt: JudgePrompt? = nil) async -> JudgeOutcome {
+        await judge(prepare(image: image, checklist: checklist, prompt: prompt))
+    }
+
+    /// Judges one image with the requests `prepare` built (its request key is the one stored).
+    ///
     /// - Parameters:
-    ///   - prompt: the rendered prompt; `VerdictSchema.standardPrompt(for:)` when nil.
     ///   - earlier: self-consistency samples (by 0-based index) that already succeeded in an earlier run
     ///     and are stored: they are counted again, not sent again (a succeeded request key never goes out twice).
     ///   - beforeSend: asked right before every HTTP attempt (retries and the repair included); an error
     ///     stops that sample unsent (an image purged while the run waited must not be uploaded).
-    public func judge(image: JudgeImage, checklist: JudgeChecklist, prompt: JudgePrompt? = nil,
-                      earlier: [Int: SampleOutcome] = [:], beforeSend: (@Sendable () -> JudgeError?)? = nil) async
-        -> JudgeOutcome
-    {
-        let prompt = prompt ?? VerdictSchema.standardPrompt(for: checklist)
+    public func judge(_ prepared: PreparedJudgment, earlier: [Int: SampleOutcome] = [:],
+                      beforeSend: (@Sendable () -> JudgeError?)? = nil) async -> JudgeOutcome {
+        let image = prepared.image, checklist = prepared.checklist
         if case .refused(let reason) = PrivacyGuard.decide(origin: image.origin, endpoint: endpoint) {
             let error = JudgeError(.privacyRefused, reason)
             let sample = SampleOutcome(
@@ -81,18 +85,15 @@ public final class JudgeClient: Sendable {
                 }, problems: [], usage: TokenUsage(), attempts: 0, latency: 0, repaired: false, error: error)
             return aggregate([sample], checklist: checklist, stopsRun: false)
         }
-        let samplings = samplingParameters, n = samplings.count
+        let n = prepared.samples.count
         var samples: [SampleOutcome] = []
         await withTaskGroup(of: (Int, SampleOutcome).self) { group in
-            for (i, sampling) in samplings.enumerated() {
+            for (i, sample) in prepared.samples.enumerated() {
                 if let stored = earlier[i] {
                     group.addTask { (i, stored) }
                     continue
                 }
-                group.addTask {
-                    (i, await self.judgeOnce(image: image, checklist: checklist, prompt: prompt, sampling: sampling,
-                                             beforeSend: beforeSend))
-                }
+                group.addTask { (i, await self.judgeOnce(sample, checklist: checklist, beforeSend: beforeSend)) }
             }
             var byIndex: [Int: SampleOutcome] = [:]
             for await (i, s) in group { byIndex[i] = s }
@@ -123,21 +124,13 @@ public final class JudgeClient: Sendable {
 
     /// The request key of each self-consistency sample, in order (one key without sampling).
     public func sampleKeys(image: JudgeImage, checklist: JudgeChecklist, prompt: JudgePrompt? = nil) -> [String] {
-        let prompt = prompt ?? VerdictSchema.standardPrompt(for: checklist)
-        return samplingParameters.map {
-            PreparedRequest(imageRequest(image: image, checklist: checklist, prompt: prompt, sampling: $0),
-                            endpoint: endpoint, provider: provider).key
-        }
+        prepare(image: image, checklist: checklist, prompt: prompt).sampleKeys
     }
 
     /// The request key `judge(image:checklist:prompt:)` would store for this image, computed without
     /// sending anything: a run looks it up to send no request twice once it has succeeded.
     public func requestKey(image: JudgeImage, checklist: JudgeChecklist, prompt: JudgePrompt? = nil) -> String {
-        let prompt = prompt ?? VerdictSchema.standardPrompt(for: checklist)
-        return Self.outcomeKey(samplingParameters.map {
-            PreparedRequest(imageRequest(image: image, checklist: checklist, prompt: prompt, sampling: $0),
-                            endpoint: endpoint, provider: provider).key
-        })
+        prepare(image: image, checklist: checklist, prompt: prompt).requestKey
     }
 
     /// Combines the samples of one judgment.
@@ -183,10 +176,9 @@ public final class JudgeClient: Sendable {
     public static func majority(of n: Int) -> Int { n / 2 + 1 }
 
     /// One sample: request, read, maybe one repair.
-    private func judgeOnce(image: JudgeImage, checklist: JudgeChecklist, prompt: JudgePrompt, sampling: SamplingParameters,
+    private func judgeOnce(_ planned: PreparedJudgment.Sample, checklist: JudgeChecklist,
                            beforeSend: (@Sendable () -> JudgeError?)?) async -> SampleOutcome {
-        let request = imageRequest(image: image, checklist: checklist, prompt: prompt, sampling: sampling)
-        let prepared = PreparedRequest(request, endpoint: endpoint, provider: provider)
+        let request = planned.request, sampling = planned.sampling, prepared = planned.prepared
         var sample = SampleOutcome(
             status: .failed, requestKey: prepared.key, canonicalRequest: prepared.canonicalBody, verdicts: [],
             problems: [], usage: TokenUsage(), attempts: 0, latency: 0, repaired: false, seed: sampling.seed,

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import RoundsCore
-import RoundsStore
+@testable import RoundsStore
 import RoundsTestSupport
 import Testing
 

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import RoundsCore
 import RoundsJudge
-import RoundsStore
+@testable import RoundsStore
 import RoundsTestSupport
 import Testing
 

@@ -120,8 +120,8 @@ public struct JudgeRunner: Sendable {
         do throws(JudgeError) {
             if try !stillStored(item) { return .withdrawn }
             let image = try JudgeImage.load(item.image, maxLongEdge: client.endpoint.maxLongEdge)
-            let keys = client.sampleKeys(image: image, checklist: item.checklist, prompt: item.prompt)
-            let key = JudgeClient.outcomeKey(keys)
+            let prepared = client.prepare(image: image, checklist: item.checklist, prompt: item.prompt)
+            let key = prepared.requestKey, keys = prepared.sampleKeys
             var earlier: [Int: SampleOutcome] = [:]
             do {
                 if try store.succeededJudgment(requestKey: key) != nil { return .alreadyJudged }
@@ -136,7 +136,7 @@ public struct JudgeRunner: Sendable {
                 return .failed(JudgeError(.store, "\(store.path): cannot look up request key \(key.prefix(12))", cause: error))
             }
             let outcome = await client.judge(
-                image: image, checklist: item.checklist, prompt: item.prompt, earlier: earlier,
+                prepared, earlier: earlier,
                 beforeSend: { [store] in
                     // Consent can be withdrawn (rounds images purge) while a request waits for the rate
                     // limit or a retry: the image must still be stored when its bytes are about to leave.
