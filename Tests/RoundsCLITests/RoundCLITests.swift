@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import RoundsCore
 import RoundsStore
 import Testing
@@ -90,10 +89,10 @@ import Testing
         #expect(table.stderr.contains("judge real:"), "\(table.stderr)")
         let r2 = try JSONValue(parsing: Data(contentsOf: work.appendingPathComponent("R2/round.json")))
         #expect(r2["training"]?["rft"]?["judge_real"]?.boolValue == true)
-        let db = try DatabaseQueue(path: work.appendingPathComponent("r.sqlite").path)
-        let indices = try db.read {
-            try Int.fetchAll($0, sql: "SELECT DISTINCT sampleIndex FROM judgment WHERE runID = (SELECT MAX(runID) FROM judgment) ORDER BY 1")
-        }
+        let db = try Store(path: work.appendingPathComponent("r.sqlite").path, options: .init(readOnly: true))
+        let indices = try db.rawRows(
+            "SELECT DISTINCT sampleIndex FROM judgment WHERE runID = (SELECT MAX(runID) FROM judgment) ORDER BY 1"
+        ).map { $0[0] as Int }
         #expect(indices == [0, 1, 2, 3], "each of the three samples (1-3) is stored beside the majority verdict (0)")
         #expect(table.stdout.contains("per condition:"))
         #expect(table.stdout.contains("target-lesion/red-rim"))
