@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(name: "RoundsImagingTests", dependencies: ["RoundsImaging", "CPNG"], resources: [.copy("Fixtures")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "RoundsStoreTests", dependencies: ["RoundsStore", "rounds"], swiftSettings: swiftSettings),
-        .testTarget(name: "RoundsJudgeTests", dependencies: ["RoundsJudge", "RoundsTestSupport"],
+        .testTarget(name: "RoundsJudgeTests", dependencies: ["RoundsJudge", "RoundsTestSupport"], exclude: ["Fixtures"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "RoundsTensorTests", dependencies: ["RoundsTensor"], resources: [.copy("Fixtures")],
                     swiftSettings: swiftSettings),
@@ -110,7 +110,7 @@ let package = Package(
         .testTarget(name: "RoundsSimulatorTests", dependencies: ["RoundsSimulator", "RoundsJudge", "RoundsTestSupport", "RoundsChecklists", "RoundsStore"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "RoundsPipelineTests", dependencies: ["RoundsPipeline", "RoundsSimulator", "RoundsCore", "RoundsStore", "RoundsDiffusion"], swiftSettings: swiftSettings),
-        .testTarget(name: "RoundsCLITests", dependencies: ["rounds", "RoundsCore", "RoundsBroker", "RoundsStore",
+        .testTarget(name: "RoundsCLITests", dependencies: ["rounds", "RoundsCore", "RoundsBroker", "RoundsStore", "RoundsImaging",
                                                     .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: swiftSettings),
         .testTarget(

@@ -34,8 +34,8 @@ struct Demo: AsyncParsableCommand {
     @Flag(help: "A small, fast run for CI (8 samples per condition, 10 sampling steps, short finetuning): checks that the loop runs, not the gain.")
     var quick = false
 
-    @Option(help: "The pretrained model directory (Models/defect85-scratch-unet: trained from scratch on data of which 85% breaks a criterion; Models/defect85-unet: the clean model continued on that data; Models/demo-unet: on clean data, run it with --defect-rate 0).")
-    var pretrained = "Models/defect85-scratch-unet"
+    @Option(help: "The pretrained model directory (default: Models/defect85-scratch-unet, looked for in the current folder, next to the executable and in the package rounds was built from; Models/defect85-scratch-unet: trained from scratch on data of which 85% breaks a criterion; Models/defect85-unet: the clean model continued on that data; Models/demo-unet: on clean data, run it with --defect-rate 0).")
+    var pretrained: String?
 
     @Option(help: "Samples per condition and model (default 64; 8 with --quick).")
     var perCondition: Int?
@@ -131,14 +131,27 @@ struct Demo: AsyncParsableCommand {
                 + missing.map { "synthetic/\($0.rawValue)" }.joined(separator: ", "))
             throw ExitCode(2)
         }
-        guard FileManager.default.fileExists(atPath: pretrained + "/unet/config.json") else {
-            Console.error("error: \(pretrained): no pretrained model here; run the demo from the repository root, "
-                + "or pass --pretrained DIR (Models/defect85-scratch-unet/TRAINING.md has the commands that trained it)")
-            throw ExitCode(2)
+        let pretrained: String
+        if let explicit = self.pretrained {
+            guard FileManager.default.fileExists(atPath: explicit + "/unet/config.json") else {
+                Console.error("error: --pretrained \(explicit): no model here (no unet/config.json); "
+                    + "Models/defect85-scratch-unet/TRAINING.md has the commands that trained the default one")
+                throw ExitCode(2)
+            }
+            pretrained = explicit
+        } else {
+            // The default checkpoint: in ./Models, next to the executable, or in the package it was built from.
+            do {
+                pretrained = try ShippedModels.locate(
+                    ShippedModels.demoDefault, candidates: ShippedModels.candidates(name: ShippedModels.demoDefault)).path
+            } catch {
+                Console.error("error: \(error)")
+                throw ExitCode(2)
+            }
         }
         do {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-            let demo = OfflineRoundDemo(settings: try settings(), catalog: catalog, prompts: prompts)
+            let demo = OfflineRoundDemo(settings: try settings(pretrained: pretrained), catalog: catalog, prompts: prompts)
             let bars = ProgressBars()
             let summary = try await demo.run(log: { Console.error($0) }) { bars.update($0, $1, $2) }
             let data = Data((summary.json.prettyString + "\n").utf8)
@@ -151,7 +164,7 @@ struct Demo: AsyncParsableCommand {
         }
     }
 
-    private func settings() throws -> OfflineRoundDemo.Settings {
+    private func settings(pretrained: String) throws -> OfflineRoundDemo.Settings {
         let sampler = SampleWriter(
             perCondition: perCondition ?? (quick ? 8 : 64),
             options: GenerationOptions(scheduler: scheduler.kind, steps: samplingSteps ?? (quick ? 10 : 25), eta: eta,
