@@ -1,5 +1,4 @@
 import Foundation
-import RoundsBroker
 import RoundsChecklists
 import RoundsCore
 import RoundsStore
@@ -180,7 +179,7 @@ public struct CASJob: Sendable {
     }
 
     /// Generated images are grouped by generator name, else checkpoint, else origin.
-    static func group(of image: ImageRecord) -> String {
+    package static func group(of image: ImageRecord) -> String {
         if let g = image.generator, !g.isEmpty { return g }
         if let c = image.checkpointID { return "checkpoint \(c)" }
         return image.origin.rawValue

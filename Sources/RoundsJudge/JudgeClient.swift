@@ -68,7 +68,12 @@ public final class JudgeClient: Sendable {
     ///
     /// - Parameter prompt: the rendered prompt; `VerdictSchema.standardPrompt(for:)` when nil.
     public func judge(image: JudgeImage, checklist: JudgeChecklist, prompt: JudgePrompt? = nil) async -> JudgeOutcome {
-        let prompt = prompt ?? VerdictSchema.standardPrompt(for: checklist)
+        await judge(prepare(image: image, checklist: checklist, prompt: prompt))
+    }
+
+    /// Judges one image with the requests `prepare` built (its request key is the one stored).
+    public func judge(_ prepared: PreparedJudgment) async -> JudgeOutcome {
+        let image = prepared.image, checklist = prepared.checklist
         if case .refused(let reason) = PrivacyGuard.decide(origin: image.origin, endpoint: endpoint) {
             let error = JudgeError(.privacyRefused, reason)
             let sample = SampleOutcome(
@@ -77,11 +82,11 @@ public final class JudgeClient: Sendable {
                 }, problems: [], usage: TokenUsage(), attempts: 0, latency: 0, repaired: false, error: error)
             return aggregate([sample], checklist: checklist, stopsRun: false)
         }
-        let samplings = samplingParameters, n = samplings.count
+        let n = prepared.samples.count
         var samples: [SampleOutcome] = []
         await withTaskGroup(of: (Int, SampleOutcome).self) { group in
-            for (i, sampling) in samplings.enumerated() {
-                group.addTask { (i, await self.judgeOnce(image: image, checklist: checklist, prompt: prompt, sampling: sampling)) }
+            for (i, sample) in prepared.samples.enumerated() {
+                group.addTask { (i, await self.judgeOnce(sample, checklist: checklist)) }
             }
             var byIndex: [Int: SampleOutcome] = [:]
             for await (i, s) in group { byIndex[i] = s }
@@ -110,11 +115,7 @@ public final class JudgeClient: Sendable {
     /// The request key `judge(image:checklist:prompt:)` would store for this image, computed without
     /// sending anything: a run looks it up to send no request twice once it has succeeded.
     public func requestKey(image: JudgeImage, checklist: JudgeChecklist, prompt: JudgePrompt? = nil) -> String {
-        let prompt = prompt ?? VerdictSchema.standardPrompt(for: checklist)
-        return Self.outcomeKey(samplingParameters.map {
-            PreparedRequest(imageRequest(image: image, checklist: checklist, prompt: prompt, sampling: $0),
-                            endpoint: endpoint, provider: provider).key
-        })
+        prepare(image: image, checklist: checklist, prompt: prompt).requestKey
     }
 
     func aggregate(_ samples: [SampleOutcome], checklist: JudgeChecklist, stopsRun: Bool) -> JudgeOutcome {
@@ -147,9 +148,9 @@ public final class JudgeClient: Sendable {
     /// refuse a forced tool; some servers refuse `response_format`), the request goes again without it:
     /// the prompt's instructions ask for the format and the parser reads the text. The sample keeps the
     /// structured request's key, so a later run finds it, and stores the body actually sent.
-    private func judgeOnce(image: JudgeImage, checklist: JudgeChecklist, prompt: JudgePrompt, sampling: SamplingParameters) async -> SampleOutcome {
-        var request = imageRequest(image: image, checklist: checklist, prompt: prompt, sampling: sampling)
-        let prepared = PreparedRequest(request, endpoint: endpoint, provider: provider)
+    private func judgeOnce(_ planned: PreparedJudgment.Sample, checklist: JudgeChecklist) async -> SampleOutcome {
+        var request = planned.request
+        let sampling = planned.sampling, prepared = planned.prepared
         var sample = SampleOutcome(
             status: .failed, requestKey: prepared.key, canonicalRequest: prepared.canonicalBody, verdicts: [],
             problems: [], usage: TokenUsage(), attempts: 0, latency: 0, repaired: false, seed: sampling.seed,

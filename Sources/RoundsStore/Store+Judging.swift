@@ -104,15 +104,6 @@ extension Store {
         }
     }
 
-    /// Stores a checkpoint; its `parentID` must already be stored.
-    public func addCheckpoint(_ checkpoint: CheckpointRecord) throws -> CheckpointRecord {
-        try write("storing checkpoint \(checkpoint.path)") { db in
-            var c = checkpoint
-            try c.insert(db)
-            return c
-        }
-    }
-
     /// Stores a preference set and its members in one transaction.
     public func addPreferenceSet(_ set: PreferenceSetRecord, members: [PreferenceMemberRecord]) throws
         -> PreferenceSetRecord

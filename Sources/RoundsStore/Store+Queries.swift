@@ -2,19 +2,6 @@ import Foundation
 import GRDB
 import RoundsCore
 
-/// A verdict as the latest successful judgment of an image gave it.
-public struct LatestVerdict: Sendable, Hashable, Codable, FetchableRecord {
-    public var imageID: String
-    public var criterionID: String
-    public var verdict: Verdict
-    public var evidence: String?
-    public var confidence: Double?
-    public var judgmentID: Int64
-    public var runID: Int64
-    public var model: String
-    public var createdAt: Date
-}
-
 /// A human label with its per-criterion verdicts.
 public struct StoredLabel: Sendable, Hashable {
     public var label: HumanLabelRecord
@@ -68,35 +55,6 @@ extension Store {
         }
     }
 
-    /// For each image, the verdicts of its latest successful judgment against `checklistVersion`
-    /// (optionally by one model), ordered by image then criterion.
-    public func latestVerdicts(checklistVersion: String, model: String? = nil, imageIDs: [String]? = nil) throws
-        -> [LatestVerdict]
-    {
-        try read("reading latest verdicts") { db in
-            var sql = """
-                WITH ranked AS (
-                  SELECT judgment.id, judgment.imageID, judgment.runID, judgeRun.model, judgment.createdAt,
-                         row_number() OVER (PARTITION BY judgment.imageID ORDER BY judgment.id DESC) AS rank
-                  FROM judgment JOIN judgeRun ON judgeRun.id = judgment.runID
-                  WHERE judgment.checklistVersionID = ? AND judgment.error IS NULL AND (? IS NULL OR judgeRun.model = ?)
-                    AND EXISTS (SELECT 1 FROM criterionVerdict WHERE judgmentID = judgment.id)
-                )
-                SELECT ranked.imageID, v.criterionID, v.verdict, v.evidence, v.confidence,
-                       ranked.id AS judgmentID, ranked.runID, ranked.model, ranked.createdAt
-                FROM ranked JOIN criterionVerdict v ON v.judgmentID = ranked.id
-                WHERE ranked.rank = 1
-                """
-            var arguments: StatementArguments = [checklistVersion, model, model]
-            if let imageIDs {
-                sql += " AND ranked.imageID IN (SELECT value FROM json_each(?))"
-                arguments += [String(decoding: try JSONEncoder().encode(imageIDs), as: UTF8.self)]
-            }
-            sql += " ORDER BY ranked.imageID, v.criterionID"
-            return try LatestVerdict.fetchAll(db, sql: sql, arguments: arguments)
-        }
-    }
-
     /// The latest successful judgment with this request key, if any: a key that has succeeded is never
     /// sent again (CLI.md "Request key").
     public func succeededJudgment(requestKey: String) throws -> JudgmentRecord? {
@@ -143,26 +101,6 @@ extension Store {
             let comparisons = try PairComparisonRecord.order(Column("id")).fetchAll(db)
             let byPair = Dictionary(grouping: comparisons, by: \.pairID)
             return pairs.map { StoredPair(pair: $0, comparisons: byPair[$0.id!] ?? []) }
-        }
-    }
-
-    /// The checkpoint and its ancestors, newest first (the checkpoint itself, its parent, …, the root).
-    /// - Throws: `StoreError.notFound` for an unknown id.
-    public func lineage(of checkpointID: Int64) throws -> [CheckpointRecord] {
-        try read("reading the lineage of checkpoint \(checkpointID)") { db in
-            let chain = try CheckpointRecord.fetchAll(
-                db,
-                sql: """
-                    WITH RECURSIVE chain(id, depth) AS (
-                      SELECT id, 0 FROM checkpoint WHERE id = ?
-                      UNION ALL
-                      SELECT checkpoint.parentID, chain.depth + 1 FROM checkpoint JOIN chain ON checkpoint.id = chain.id
-                      WHERE checkpoint.parentID IS NOT NULL AND chain.depth < 10000
-                    )
-                    SELECT checkpoint.* FROM chain JOIN checkpoint ON checkpoint.id = chain.id ORDER BY chain.depth
-                    """, arguments: [checkpointID])
-            guard !chain.isEmpty else { throw StoreError(.notFound, "\(path): no checkpoint with id \(checkpointID)") }
-            return chain
         }
     }
 }

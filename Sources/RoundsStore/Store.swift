@@ -24,8 +24,8 @@ public struct Store: Sendable {
 
     /// The database path as the user gave it (used in every error message).
     public let path: String
-    /// The GRDB connection pool, for modules that need queries this type does not offer.
-    public let pool: DatabasePool
+    /// The GRDB connection pool; only this module runs SQL (DESIGN.md), through the typed queries.
+    let pool: DatabasePool
 
     /// Opens (creating if needed) the store at `path` and migrates it to this build's schema.
     ///
@@ -81,12 +81,12 @@ public struct Store: Sendable {
 
     /// Runs `body` in one write transaction; any error rolls everything back and comes out as a
     /// `StoreError` naming the file.
-    public func write<T: Sendable>(_ what: String, _ body: @Sendable (Database) throws -> T) throws -> T {
+    func write<T: Sendable>(_ what: String, _ body: @Sendable (Database) throws -> T) throws -> T {
         do { return try pool.write(body) } catch { throw StoreError.wrap(error, path: path, while: what) }
     }
 
     /// Runs `body` on a read-only snapshot.
-    public func read<T: Sendable>(_ what: String, _ body: @Sendable (Database) throws -> T) throws -> T {
+    func read<T: Sendable>(_ what: String, _ body: @Sendable (Database) throws -> T) throws -> T {
         do { return try pool.read(body) } catch { throw StoreError.wrap(error, path: path, while: what) }
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import RoundsAlignment
 import RoundsChecklists
 import RoundsCore
@@ -23,7 +22,7 @@ struct CASJobTests {
         #expect(error.message.contains("label_consistency for 10 image(s)"))
         #expect(error.message.contains("no condition classifier given (--classifier DIR)"))
         #expect(!error.message.contains("checklist_fidelity"))
-        #expect(try f.store.read("count") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alignmentScore") } == 0)
+        #expect(try f.store.rawRows("SELECT COUNT(*) FROM alignmentScore")[0][0] as Int == 0)
     }
 
     @Test("the dimensions follow the verdicts and features; CAS is their mean over the measured ones")
@@ -66,7 +65,7 @@ struct CASJobTests {
         defer { f.remove() }
         try f.judgeAll()
         let result = try job(f, allowMissing: true).run(store: f.store, catalog: f.catalog)
-        let rows = try f.store.read("rows") { db in try AlignmentScoreRecord.fetchAll(db) }
+        let rows = try f.store.rawRecords(AlignmentScoreRecord.self, "SELECT * FROM alignmentScore")
         #expect(rows.count == 10 * 4)  // three measured dimensions + cas for each of the 10 images
         let cas = try #require(rows.first { $0.imageID == f.far.id && $0.dimension == "cas" })
         #expect(cas.computedBy.contains(ClinicalAlignmentScore.version))
@@ -95,7 +94,7 @@ struct CASJobTests {
         let json = result.json.canonicalString
         #expect(json.contains("\"label_consistency\":null"))
         #expect(result.table.contains("unavailable: label_consistency for 10 image(s)"))
-        #expect(try f.store.read("count") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alignmentScore") } == 0)
+        #expect(try f.store.rawRows("SELECT COUNT(*) FROM alignmentScore")[0][0] as Int == 0)
     }
 
     @Test("unjudged images make fidelity unavailable; too few reals make proximity unavailable")
@@ -125,29 +124,5 @@ struct CASJobTests {
         #expect(throws: AlignmentError.self) { try bad.run(store: f.store, catalog: f.catalog) }
         #expect(throws: AlignmentError.self) { try CASSelection.images(["nope.png"], store: f.store) }
         #expect(throws: AlignmentError.self) { try CASSelection.images(judgedIn: 99, store: f.store) }
-    }
-}
-
-@Suite("the report's tail is rounds cas's tail")
-struct ReportTailTests {
-    @Test("real images scored as targets make no thresholds in cas or in the report; both give the same tails")
-    func reportUsesTheStoredReferenceSet() throws {
-        let f = try CASStoreFixture()
-        defer { f.remove() }
-        try f.judgeAll()
-        // Three real images are scored as targets, the rest are the reference set.
-        let targets = [f.near!, f.far!] + f.reals.prefix(3)
-        let reference = Array(f.reals.dropFirst(3))
-        let job = CASJob(
-            targets: targets, reference: reference, referenceLabel: "split:test",
-            options: CASJobOptions(weights: try CASWeights([.checklistFidelity: 1, .plausibility: 1, .proximity: 1]), k: 3,
-                                   replicates: 200))
-        let result = try job.run(store: f.store, catalog: f.catalog)
-        let report = try CASReportData.load(store: f.store, catalog: f.catalog, replicates: 200)
-        #expect(report.referenceMembers() == Set(reference.map(\.id)))
-        #expect(!result.tails.isEmpty)
-        #expect(report.tails == result.tails)
-        let estimate = try #require(report.tails.first?.conditions[f.condition.description])
-        #expect(estimate.realCount == reference.count)
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import RoundsChecklists
 import RoundsCore
 import RoundsStore
@@ -20,37 +19,16 @@ extension RFTJob {
     func runWithRewardModel(version: String?, store: Store, catalog: ChecklistCatalog) throws -> Result {
         try Self.checkOutput(out, format: format)
         let dimension = RewardScoreJob.dimension
-        let rows = try store.read("reading reward-model scores") { db -> (String?, [StoredReward]) in
-            let tag: String?
-            if let version {
-                tag = version.hasPrefix("reward:") ? version : "reward:\(version)"
-            } else {
-                tag = try String.fetchOne(
-                    db, sql: "SELECT computedBy FROM alignmentScore WHERE dimension = ? ORDER BY id DESC LIMIT 1",
-                    arguments: [dimension])
-            }
-            guard let tag else { return (nil, []) }
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT s.imageID, s.score, image.path, image.condition FROM alignmentScore s
-                    JOIN image ON image.id = s.imageID
-                    WHERE s.dimension = ? AND s.computedBy = ? AND image.origin = 'synthetic'
-                      AND s.id = (SELECT max(id) FROM alignmentScore t
-                                  WHERE t.imageID = s.imageID AND t.dimension = s.dimension AND t.computedBy = s.computedBy)
-                    ORDER BY s.imageID
-                    """, arguments: [dimension, tag])
-            return (tag, rows.map { StoredReward(imageID: $0["imageID"], score: $0["score"], path: $0["path"],
-                                                 condition: $0["condition"]) })
-        }
-        guard let tag = rows.0, !rows.1.isEmpty else {
+        let tag = try version.map { $0.hasPrefix("reward:") ? $0 : "reward:\($0)" } ?? store.newestScorer(dimension: dimension)
+        let scores = try tag.map { try store.latestSyntheticScores(dimension: dimension, computedBy: $0) } ?? []
+        guard let tag, !scores.isEmpty else {
             throw BrokerError(
                 .emptyInput,
                 "\(store.path): no reward-model scores of synthetic images\(version.map { " from reward model \($0)" } ?? "") are stored; run rounds reward score first")
         }
         var rewards: [RewardedImage] = []
         var withoutCondition: [String] = []
-        for row in rows.1 {
+        for row in scores {
             guard let text = row.condition, let condition = try? ConditionID(parsing: text) else {
                 withoutCondition.append(row.imageID); continue
             }
@@ -70,12 +48,4 @@ extension RFTJob {
                       withoutChecklist: withoutCondition, policy: policy,
                       trustGate: TrustGateDecision(gate: .off, runs: [], raters: [], conditions: []))
     }
-}
-
-/// One stored reward-model score with its image's file and condition.
-struct StoredReward: Sendable {
-    var imageID: String
-    var score: Double
-    var path: String
-    var condition: String?
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import RoundsCore
 import RoundsStore
 
@@ -94,7 +93,7 @@ public struct JudgeBatchCollector: Sendable {
     }
 
     private func runRecord(_ id: Int64) throws -> JudgeRunRecord {
-        guard let run = try store.read("reading judge run \(id)", { db in try JudgeRunRecord.fetchOne(db, key: id) }) else {
+        guard let run = try store.judgeRun(id: id) else {
             throw JudgeError(.runPlan, "run \(id) is not in the store")
         }
         return run

@@ -103,13 +103,14 @@ public struct JudgeRunner: Sendable {
     private func judge(_ item: JudgeRunPlan.Item) async -> Asked {
         do throws(JudgeError) {
             let image = try JudgeImage.load(item.image, maxLongEdge: client.endpoint.maxLongEdge)
-            let key = client.requestKey(image: image, checklist: item.checklist, prompt: item.prompt)
+            let prepared = client.prepare(image: image, checklist: item.checklist, prompt: item.prompt)
+            let key = prepared.requestKey
             do {
                 if try store.succeededJudgment(requestKey: key) != nil { return .alreadyJudged }
             } catch {
                 return .failed(JudgeError(.store, "\(store.path): cannot look up request key \(key.prefix(12))", cause: error))
             }
-            return .answered(await client.judge(image: image, checklist: item.checklist, prompt: item.prompt))
+            return .answered(await client.judge(prepared))
         } catch {
             return .failed(error)
         }

@@ -1,7 +1,6 @@
 import Foundation
 import RoundsCore
 import RoundsImaging
-import GRDB
 import RoundsStore
 
 /// Runs a planned pair run: each pair is judged in both orders and three comparisons are stored as it
@@ -128,9 +127,7 @@ public struct PairRunner: Sendable {
                 row(.both, judgment.outcome, error: judgment.outcome == .indeterminate ? reasons.joined(separator: "; ") : nil),
             ]
             // One transaction: a killed run never leaves one order without the other.
-            try store.write("storing the comparisons of pair \(pairID)") { db in
-                for var r in rows { try r.insert(db) }
-            }
+            try store.addComparisons(rows, pairID: pairID)
         } catch {
             summary.failed += 1
             summary.failures.append("pair \(pairID): judged but not stored: \(error)")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RoundsBench
 import RoundsCore
 import RoundsStore
 
