@@ -12,6 +12,7 @@ Skips (exit 0) when the `openai` or `anthropic` package is missing.
 """
 import argparse
 import http.server
+import importlib.util
 import inspect
 import json
 import os
@@ -77,18 +78,26 @@ def replay(path, headers, body, extra_keys):
         sent["body"] = json.loads(request.content)
         sent["headers"] = dict(request.headers)
         if path.endswith("/messages"):
-            return httpx.Response(200, json={"id": "m", "type": "message", "role": "assistant", "model": body["model"],
+            import importlib
+            mod = importlib.import_module("httpx2") if importlib.util.find_spec("httpx2") else httpx
+            return mod.Response(200, json={"id": "m", "type": "message", "role": "assistant", "model": body["model"],
                                              "content": [], "stop_reason": "end_turn", "stop_sequence": None,
                                              "usage": {"input_tokens": 1, "output_tokens": 1}})
         return httpx.Response(200, json={"id": "c", "object": "chat.completion", "created": 0, "model": body["model"],
                                          "choices": [], "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}})
 
-    http_client = httpx.Client(transport=httpx.MockTransport(capture))
     if path.endswith("/messages"):
+        # anthropic 2.x ships its own httpx fork (httpx2); give each SDK a client of the package it uses.
+        try:
+            import httpx2 as anthropic_httpx
+        except ImportError:
+            anthropic_httpx = httpx
+        http_client = anthropic_httpx.Client(transport=anthropic_httpx.MockTransport(capture))
         client = anthropic.Anthropic(api_key="k", base_url="http://sdk", http_client=http_client)
         create = client.messages.create
     else:
-        client = openai.OpenAI(api_key="k", base_url="http://sdk/v1", http_client=http_client)
+        client = openai.OpenAI(api_key="k", base_url="http://sdk/v1",
+                               http_client=httpx.Client(transport=httpx.MockTransport(capture)))
         create = client.chat.completions.create
     accepted = set(inspect.signature(create).parameters) - {"extra_headers", "extra_query", "extra_body", "timeout"}
     unknown = set(body) - accepted - extra_keys
