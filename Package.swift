@@ -96,7 +96,7 @@ let package = Package(
         .testTarget(name: "RoundsImagingTests", dependencies: ["RoundsImaging", "CPNG"], resources: [.copy("Fixtures")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "RoundsStoreTests", dependencies: ["RoundsStore", "rounds"], swiftSettings: swiftSettings),
-        .testTarget(name: "RoundsJudgeTests", dependencies: ["RoundsJudge", "RoundsTestSupport"],
+        .testTarget(name: "RoundsJudgeTests", dependencies: ["RoundsJudge", "RoundsTestSupport"], exclude: ["Fixtures"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "RoundsTensorTests", dependencies: ["RoundsTensor"], resources: [.copy("Fixtures")],
                     swiftSettings: swiftSettings),
@@ -117,7 +117,7 @@ let package = Package(
         .testTarget(name: "RoundsPipelineTests", dependencies: ["RoundsPipeline", "RoundsSimulator", "RoundsCore", "RoundsStore", "RoundsDiffusion",
                                                           "RoundsAlignment", "RoundsBroker", "RoundsChecklists", "RoundsImaging"],
                     exclude: ["Fixtures"], swiftSettings: swiftSettings),
-        .testTarget(name: "RoundsCLITests", dependencies: ["rounds", "RoundsCore", "RoundsBroker", "RoundsStore", "RoundsTestSupport",
+        .testTarget(name: "RoundsCLITests", dependencies: ["rounds", "RoundsCore", "RoundsBroker", "RoundsStore", "RoundsTestSupport", "RoundsImaging",
                                                     .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: swiftSettings),
         .testTarget(

@@ -1,4 +1,5 @@
 import Foundation
+import RoundsCore
 
 /// Which wire protocol an endpoint speaks.
 public enum ProviderKind: String, Sendable, Hashable, CaseIterable, Codable {
@@ -38,18 +39,28 @@ public struct EndpointConfig: Sendable, Hashable, CustomStringConvertible {
     public var detail: ImageDetail
     /// Long edge the caller resizes images to before sending; nil keeps the size.
     public var maxLongEdge: Int?
-    /// Azure-style deployments: sent as `?api-version=` with the key in an `api-key` header.
+    /// OpenAI provider: an Azure-style deployment, sent as `?api-version=` with the key in an `api-key`
+    /// header. Anthropic provider: the `anthropic-version` header (default `defaultAnthropicVersion`).
     public var apiVersion: String?
     public var connectTimeout: Double
     public var requestTimeout: Double
     public var maxTokens: Int
+    /// The sampling parameters to send; nil for the provider's default (`sentSamplingParameters`).
+    public var samplingParameters: Set<SamplingParameter>?
+    /// The token-limit field to send; nil for the default for the model (`sentTokenLimitField`).
+    public var tokenLimitField: TokenLimitField?
+    /// Top-level body fields added as they are: server options such as vLLM's `guided_json`, Ollama's
+    /// `options`, llama.cpp's `grammar`, Anthropic's `thinking`.
+    public var extraBody: [String: JSONValue]
 
     public init(
         name: String, provider: ProviderKind, baseURL: String, model: String, apiKeyEnv: String? = nil,
         maxInFlight: Int = 8, requestsPerMinute: Double? = nil, tokensPerMinute: Double? = nil,
         inputPricePerToken: Double = 0, outputPricePerToken: Double = 0, allowRealImages: Bool = false,
         supportsJSONSchema: Bool = true, detail: ImageDetail = .auto, maxLongEdge: Int? = 1024,
-        apiVersion: String? = nil, connectTimeout: Double = 10, requestTimeout: Double = 120, maxTokens: Int = 1024
+        apiVersion: String? = nil, connectTimeout: Double = 10, requestTimeout: Double = 120, maxTokens: Int = 1024,
+        samplingParameters: Set<SamplingParameter>? = nil, tokenLimitField: TokenLimitField? = nil,
+        extraBody: [String: JSONValue] = [:]
     ) {
         self.name = name
         self.provider = provider
@@ -69,6 +80,9 @@ public struct EndpointConfig: Sendable, Hashable, CustomStringConvertible {
         self.connectTimeout = connectTimeout
         self.requestTimeout = requestTimeout
         self.maxTokens = maxTokens
+        self.samplingParameters = samplingParameters
+        self.tokenLimitField = tokenLimitField
+        self.extraBody = extraBody
     }
 
     /// An endpoint from the ad hoc flags `--base-url URL --model M --provider P [--api-key-env VAR]

@@ -1,5 +1,6 @@
 import Foundation
 import RoundsCore
+import Synchronization
 
 /// Options for one client: self-consistency sampling and the repair request.
 public struct JudgeOptions: Sendable, Hashable {
@@ -39,6 +40,9 @@ public final class JudgeClient: Sendable {
     private let transport: any HTTPTransport
     private let clock: any JudgeClock
     let redaction: Redaction
+    /// Set once the endpoint refused structured output (a forced tool or `response_format`): the rest
+    /// of the run asks with instructions only instead of collecting one 400 per image.
+    private let structuredOutputRefused = Mutex<String?>(nil)
 
     /// - Parameters:
     ///   - apiKey: from `endpoint.apiKey(from:)`; used only in request headers.
@@ -108,12 +112,12 @@ public final class JudgeClient: Sendable {
     }
 
     /// One sampling per `options.samples`: temperature 0 for a single sample, else the sampling
-    /// temperature with seeds counting up from the base seed.
+    /// temperature with seeds counting up from the base seed; of those, only what the endpoint sends
+    /// (without sampling parameters, the endpoint's own sampling varies the samples).
     var samplingParameters: [SamplingParameters] {
         let n = options.samples
         return (0..<n).map {
-            SamplingParameters(temperature: n > 1 ? options.sampleTemperature : 0, seed: options.baseSeed + $0,
-                               maxTokens: endpoint.maxTokens)
+            endpoint.sampling(temperature: n > 1 ? options.sampleTemperature : 0, seed: options.baseSeed + $0)
         }
     }
 
@@ -176,21 +180,47 @@ public final class JudgeClient: Sendable {
     public static func majority(of n: Int) -> Int { n / 2 + 1 }
 
     /// One sample: request, read, maybe one repair.
+    ///
+    /// When the endpoint refuses structured output with a 400 (models that think before answering
+    /// refuse a forced tool; some servers refuse `response_format`), the request goes again without it:
+    /// the prompt's instructions ask for the format and the parser reads the text. The sample keeps the
+    /// structured request's key, so a later run finds it, and stores the body actually sent.
     private func judgeOnce(_ planned: PreparedJudgment.Sample, checklist: JudgeChecklist,
                            beforeSend: (@Sendable () -> JudgeError?)?) async -> SampleOutcome {
-        let request = planned.request, sampling = planned.sampling, prepared = planned.prepared
+        var request = planned.request
+        let sampling = planned.sampling, prepared = planned.prepared
         var sample = SampleOutcome(
             status: .failed, requestKey: prepared.key, canonicalRequest: prepared.canonicalBody, verdicts: [],
             problems: [], usage: TokenUsage(), attempts: 0, latency: 0, repaired: false, seed: sampling.seed,
             temperature: sampling.temperature)
-        let first = await exchange(prepared, imageCount: 1, beforeSend: beforeSend)
+        var fallbackNote: String?
+        var sent = prepared
+        let structured = endpoint.supportsJSONSchema && request.schema != nil
+        if structured, let why = structuredOutputRefused.withLock({ $0 }) {
+            request.schema = nil
+            sent = PreparedRequest(request, endpoint: endpoint, provider: provider)
+            fallbackNote = Self.fallbackNote(why)
+        }
+        var first = await exchange(sent, imageCount: 1, beforeSend: beforeSend)
+        if structured, fallbackNote == nil, case .failure(let error) = first.result, Self.refusesStructuredOutput(error) {
+            structuredOutputRefused.withLock { $0 = $0 ?? error.message }
+            request.schema = nil
+            sent = PreparedRequest(request, endpoint: endpoint, provider: provider)
+            fallbackNote = Self.fallbackNote(error.message)
+            let again = await exchange(sent, imageCount: 1, beforeSend: beforeSend)
+            first = (again.result, first.attempts + again.attempts, again.latency)
+        }
+        sample.canonicalRequest = sent.canonicalBody
         sample.attempts = first.attempts
         guard case .success(let response) = first.result else {
             if case .failure(let error) = first.result { sample.error = error }
             sample.verdicts = checklist.criteria.map { .indeterminate($0.id, "request failed: \(sample.error?.code.description ?? "error")") }
+            sample.problems += fallbackNote.map { [$0] } ?? []
             return sample
         }
-        guard var parsed = read(response, latency: first.latency, checklist: checklist, into: &sample) else { return sample }
+        let firstRead = read(response, latency: first.latency, checklist: checklist, into: &sample)
+        if let note = fallbackNote { sample.problems.insert(note, at: 0) }
+        guard var parsed = firstRead else { return sample }
         if !parsed.isComplete && options.repair {
             var repairRequest = request
             repairRequest.repair = JudgeRequest.Repair(
@@ -222,6 +252,20 @@ public final class JudgeClient: Sendable {
         sample.verdicts = parsed.verdicts
         sample.status = parsed.isComplete ? .judged : (parsed.unparseable ? .unparseable : .incomplete)
         return sample
+    }
+
+    /// Whether a failure is the endpoint refusing the structured-output part of the request (a 400 or
+    /// 422 naming `tool_choice`, `response_format`, `json_schema` or tool use), which asking again
+    /// without it can get past.
+    static func refusesStructuredOutput(_ error: JudgeError) -> Bool {
+        guard error.code == .httpStatus, error.status == 400 || error.status == 422 else { return false }
+        let message = error.message.lowercased()
+        return ["tool_choice", "response_format", "json_schema", "tool use", "tool_use", "forced tool"]
+            .contains { message.contains($0) }
+    }
+
+    private static func fallbackNote(_ why: String) -> String {
+        "the endpoint refused structured output (\(why.prefix(200))); asked with instructions only and parsed the answer"
     }
 
     /// The request of one sample about one image.

@@ -5,8 +5,11 @@ import RoundsCore
 ///
 /// Images go as `image_url` parts with `data:` URLs (Ollama accepts nothing else) and the endpoint's
 /// `detail`. With `supportsJSONSchema` the answer is constrained by `response_format` json_schema with
-/// `strict: true`. An Azure-style endpoint (`apiVersion` set) gets `?api-version=` and an `api-key`
-/// header instead of `Authorization: Bearer`.
+/// `strict: true`. The token limit goes as `max_tokens` or, for reasoning models, `max_completion_tokens`;
+/// `temperature` and `seed` only when the endpoint sends them (`sampling_parameters`); `extra_body`
+/// adds server options (vLLM's guided decoding, Ollama's `options`, llama.cpp's `grammar`). An
+/// Azure-style endpoint (`apiVersion` set) gets `?api-version=` and an `api-key` header instead of
+/// `Authorization: Bearer`.
 public struct OpenAIChatProvider: JudgeProvider {
     public init() {}
 
@@ -32,7 +35,7 @@ public struct OpenAIChatProvider: JudgeProvider {
         var body: [String: JSONValue] = [
             "model": .string(endpoint.model),
             "messages": .array(messages),
-            "max_tokens": .number(Double(request.sampling.maxTokens)),
+            endpoint.sentTokenLimitField.rawValue: .number(Double(request.sampling.maxTokens)),
         ]
         if let t = request.sampling.temperature { body["temperature"] = .number(t) }
         if let s = request.sampling.seed { body["seed"] = .number(Double(s)) }
@@ -42,6 +45,7 @@ public struct OpenAIChatProvider: JudgeProvider {
                 "json_schema": ["name": .string(request.schemaName), "schema": schema, "strict": true],
             ]
         }
+        endpoint.applyingExtraBody(to: &body)
         return .object(body)
     }
 

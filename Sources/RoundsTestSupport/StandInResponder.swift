@@ -139,12 +139,17 @@ struct StandInResponder {
             ]
             return body.canonicalString
         case .anthropic:
+            // A forced tool is called; with `tool_choice: auto` the stand-in chooses the first tool offered.
             let forcedTool = json?["tool_choice"]?["name"]?.stringValue
+                ?? (json?["tool_choice"]?["type"]?.stringValue == "auto" ? json?["tools"]?.arrayValue?.first?["name"]?.stringValue : nil)
             var content: [JSON] = [["type": "text", "text": .string(text)]]
             var stop: JSON = finish == .length ? "max_tokens" : (finish == .refusal ? "refusal" : "end_turn")
             if finish == .stop, let tool = forcedTool, let input = try? JSON(parsing: text), input.objectValue != nil {
                 content = [["type": "tool_use", "id": "toolu_standin", "name": .string(tool), "input": input]]
                 stop = "tool_use"
+            }
+            if let thinking = json?["thinking"]?["type"]?.stringValue, thinking != "disabled" {
+                content.insert(["type": "thinking", "thinking": "Looking at each criterion.", "signature": "c3RhbmQtaW4="], at: 0)
             }
             let body: JSON = [
                 "id": "msg_standin", "type": "message", "role": "assistant", "model": model, "content": .array(content),

@@ -60,8 +60,8 @@ import Testing
         #expect(submit.status == 0, "\(submit.stderr)")
         let submitted = try JSONSerialization.jsonObject(with: Data(submit.stdout.utf8)) as? [String: Any]
         #expect(submitted?["requests"] as? Int == 8)
-        let runID = try #require(submitted?["runID"] as? Int)
-        let jsonl = try String(contentsOfFile: try #require(submitted?["jsonlPath"] as? String), encoding: .utf8)
+        let runID = try #require(submitted?["run_id"] as? Int)
+        let jsonl = try String(contentsOfFile: try #require(submitted?["jsonl_path"] as? String), encoding: .utf8)
         #expect(jsonl.split(separator: "\n").count == 8)
         outputs.append(jsonl)
 

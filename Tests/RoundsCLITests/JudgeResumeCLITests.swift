@@ -136,7 +136,7 @@ import Testing
         let again = try fixture.run(["judge"] + stored + endpoint)
         #expect(again.status == 0, "\(again.stderr)")
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])
-        #expect(summary["alreadyJudged"] as? Int == 2 && summary["judged"] as? Int == 2, "\(summary)")
+        #expect(summary["already_judged"] as? Int == 2 && summary["judged"] as? Int == 2, "\(summary)")
         #expect(try Self.combinedJudgments(fixture.db) == Dictionary(uniqueKeysWithValues: stored.map { ($0, 1) }))
         let threeSamples = try fixture.run(["judge", stored[0], "--samples", "3"] + endpoint)
         #expect(threeSamples.status == 0, "\(threeSamples.stderr)")

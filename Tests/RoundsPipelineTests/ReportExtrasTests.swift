@@ -158,6 +158,8 @@ struct ReportExtrasTests {
         #expect(report.memorisation?.entries.first?.nearCopy == true)
         let html = try report.html()
         #expect(html.contains("Memorisation") && html.contains("near-copy"))
+        // Every column of the closest-images table has a header (no trailing empty column).
+        #expect(!html.contains("<th></th>"))
         #expect(report.json["memorisation"]?["near_copy_share"]?.doubleValue == 0.5)
         #expect(report.csv.contains("memorisation,,gen-a,\(f.near.id),nearest_distance,"))
     }

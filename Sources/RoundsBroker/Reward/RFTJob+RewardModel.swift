@@ -1,4 +1,5 @@
 import Foundation
+import RoundsChecklists
 import RoundsCore
 import RoundsStore
 
@@ -15,8 +16,8 @@ extension RFTJob {
     /// Weighs every synthetic image that has a stored reward-model score (its latest from `version`).
     ///
     /// - Throws: `BrokerError.emptyInput` when no reward-model score (of that version) is stored.
-    func runWithRewardModel(version: String?, store: Store) throws -> Result {
-        try Self.checkOutput(out)
+    func runWithRewardModel(version: String?, store: Store, catalog: ChecklistCatalog) throws -> Result {
+        try Self.checkOutput(out, format: format)
         let dimension = RewardScoreJob.dimension
         let tag = try version.map { $0.hasPrefix("reward:") ? $0 : "reward:\($0)" } ?? store.newestScorer(dimension: dimension)
         let scores = try tag.map { try store.latestSyntheticScores(dimension: dimension, computedBy: $0) } ?? []
@@ -34,7 +35,7 @@ extension RFTJob {
             rewards.append(RewardedImage(path: row.path, imageID: row.imageID, condition: condition, reward: row.score))
         }
         let weights = try weighting.weigh(rewards)
-        try weights.write(to: out)
+        try export(weights, catalog: catalog)
         let parameters: JSONValue = [
             "weighting": weighting.provenance, "reward": "reward_model", "reward_model": .string(tag),
             "out": .string(out), "images": .number(Double(rewards.count)),

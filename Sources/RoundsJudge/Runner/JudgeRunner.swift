@@ -67,13 +67,14 @@ public struct JudgeRunner: Sendable {
     {
         let endpoint = client.endpoint
         let start = Date()
-        let parameters: JSONValue = [
-            "samples": .number(Double(client.options.samples)), "temperature": .number(client.options.samples > 1
-                ? client.options.sampleTemperature : 0),
+        let temperature = endpoint.sampling(
+            temperature: client.options.samples > 1 ? client.options.sampleTemperature : 0, seed: 0).temperature
+        let parameters = endpoint.withRequestSettings([
+            "samples": .number(Double(client.options.samples)), "temperature": temperature.map(JSONValue.number) ?? .null,
             "max_tokens": .number(Double(endpoint.maxTokens)), "json_schema": .bool(endpoint.supportsJSONSchema),
             "max_long_edge": endpoint.maxLongEdge.map { .number(Double($0)) } ?? .null,
             "detail": .string(endpoint.detail.rawValue),
-        ]
+        ])
         var run = try store.beginRun(JudgeRunRecord(endpoint: endpoint, parameters: parameters))
         var summary = Summary(runID: run.id, endpoint: endpoint.name, model: endpoint.model, planned: plan.items.count,
                               judged: 0, failed: 0, heldBack: plan.heldBack.count, inputTokens: 0, outputTokens: 0,

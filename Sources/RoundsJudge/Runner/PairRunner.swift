@@ -45,11 +45,11 @@ public struct PairRunner: Sendable {
                     progress: @escaping @Sendable (JudgeRunner.Progress) -> Void = { _ in }) async throws -> Summary {
         let endpoint = client.endpoint
         let start = Date()
-        let parameters: JSONValue = [
+        let parameters = endpoint.withRequestSettings([
             "mode": "pairs", "orders": "both", "require_agreement": .bool(requireAgreement),
             "max_tokens": .number(Double(endpoint.maxTokens)), "json_schema": .bool(endpoint.supportsJSONSchema),
             "max_long_edge": endpoint.maxLongEdge.map { .number(Double($0)) } ?? .null,
-        ]
+        ])
         var run = try store.beginRun(JudgeRunRecord(endpoint: endpoint, parameters: parameters))
         var summary = Summary(
             runID: run.id, endpoint: endpoint.name, model: endpoint.model, planned: plan.items.count, judged: 0, failed: 0,

@@ -47,8 +47,7 @@ extension CASReportData {
         let closest = m.entries.prefix(10).map { e in
             [
                 String(e.imageID.prefix(12)), e.group, String(e.nearestTrainingID.prefix(12)),
-                Markup.label(e.distance, decimals: 4),
-                e.nearCopy ? "near-copy" : "",
+                Markup.label(e.distance, decimals: 4), e.nearCopy ? "yes" : "no",
             ]
         }
         return .init(
@@ -65,7 +64,7 @@ extension CASReportData {
                     },
                     caption: "Near-copies of training images per generator or checkpoint"),
                 .table(
-                    header: ["generated image", "group", "nearest training image", "distance", ""], rows: closest,
+                    header: ["generated image", "group", "nearest training image", "distance", "near-copy"], rows: closest,
                     caption: "The generated images closest to a training image"),
             ])
     }
@@ -111,11 +110,12 @@ extension CASReportData {
                 rows: training.map { r in
                     [
                         "\(r.checkpointID)", r.objective, r.path, r.parentID.map(String.init) ?? "—",
-                        "\(r.loss.count)", f(r.loss.last?.value),
-                        r.objective == "dpo" ? f(r.implicitAccuracy.last?.value) : "—",
+                        "\(r.loss.count)", f(TrainingCurves.final(r.loss)),
+                        r.objective == "dpo" ? f(TrainingCurves.final(r.implicitAccuracy)) : "—",
                         r.notes.joined(separator: "; "),
                     ]
-                }, caption: "Finetuned checkpoints (loss.csv, and dpo.csv for DPO, in each model directory)"))
+                }, caption: "Finetuned checkpoints (loss.csv, and dpo.csv for DPO, in each model directory); final values are "
+                    + "the mean of the last \(TrainingCurves.finalWindow) steps, as rounds finetune prints them"))
         return .init("Finetuning", blocks)
     }
 }

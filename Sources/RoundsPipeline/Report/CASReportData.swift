@@ -143,19 +143,26 @@ public struct CASReportData: Sendable {
         return data
     }
 
+    /// The tail exactly as `rounds cas` computed it: thresholds from the stored reference set only.
     private mutating func computeTails(replicates: Int) throws {
-        var real = [String: [Double]]()
-        var groups = [String: [String: [Double]]]()
-        for r in rows where r.image.origin == .real { real[r.image.condition!.description, default: []].append(r.cas) }
-        var without = Set<String>()
-        for r in rows where r.image.origin != .real {
-            let c = r.image.condition!.description
-            if real[c] == nil { without.insert(c) } else { groups[r.group, default: [:]][c, default: []].append(r.cas) }
+        let members = referenceMembers()
+        let inputs = rows.map {
+            TailInput(condition: $0.image.condition!.description, group: $0.group, score: $0.cas,
+                      isReference: members.contains($0.image.id), isReal: $0.image.origin == .real)
         }
-        conditionsWithoutThreshold = without.sorted()
-        guard !groups.isEmpty else { return }
-        tails = try LowAlignmentTail(percentile: percentile, replicates: replicates).compare(
-            real: real, groups: groups.keys.sorted().map { ScoreGroup(name: $0, scores: groups[$0]!) }, baseline: nil)
+        (tails, conditionsWithoutThreshold) = try LowAlignmentTail(percentile: percentile, replicates: replicates)
+            .againstReference(inputs)
+    }
+
+    /// The reference set's images: those whose stored CAS says so. A store scored before the role was
+    /// recorded has only the set's hash: all its real images when their ids give that hash, else none of
+    /// them (then no thresholds, rather than thresholds from another set).
+    public func referenceMembers() -> Set<String> {
+        let marked = rows.filter { $0.computedBy.contains(CASJob.referenceRoleMarker) }.map(\.image.id)
+        if !marked.isEmpty { return Set(marked) }
+        let real = rows.filter { $0.image.origin == .real }.map(\.image.id)
+        let hash = SHA256.hex(real.sorted().joined(separator: "\n"))
+        return reference.hasSuffix("sha256:" + hash) ? Set(real) : []
     }
 
     private mutating func rates(_ verdicts: StoredVerdicts) {

@@ -14,6 +14,8 @@ extension CASReportData {
         var sections = [ReportDocument.Section]()
         let conditions = Array(Set(rows.map { $0.image.condition!.description })).sorted()
         let groups = Array(Set(rows.map(\.group))).sorted { ($0 == "real" ? "" : $0) < ($1 == "real" ? "" : $1) }
+        // One colour per group in every chart, from the group's place in the report's group list.
+        func colour(_ group: String) -> String { ChartPalette.colour(groups.firstIndex(of: group) ?? groups.count) }
         var distribution = [ReportDocument.Block]()
         distribution.append(.paragraph(
             "CAS per image (docs/cas.md), reference \(reference). Dimensions without a measurement are listed as unavailable, never counted as 0."))
@@ -21,7 +23,8 @@ extension CASReportData {
             let mine = rows.filter { $0.image.condition!.description == c }
             let series = groups.compactMap { g -> HistogramChart.Series? in
                 let v = mine.filter { $0.group == g }.map(\.cas)
-                return v.isEmpty ? nil : HistogramChart.Series("\(g) (n=\(v.count))", v)
+                // The chart adds the count to the legend itself.
+                return v.isEmpty ? nil : HistogramChart.Series(g, v, colour: colour(g))
             }
             let markers: [(label: String, value: Double)] = tails.compactMap { $0.conditions[c] }.first.map { [(label: "tail threshold P\(Markup.label(percentile, decimals: 0))", value: $0.threshold)] } ?? []
             distribution.append(.chart(.init(HistogramChart(title: "CAS — \(c)", xLabel: "CAS", series: series, markers: markers))))
@@ -50,7 +53,8 @@ extension CASReportData {
                 title: "Low-alignment tail per condition", yLabel: "share below threshold", categories: conditions,
                 series: tails.map { t in
                     GroupedBarChart.Series(t.group, values: conditions.map { t.conditions[$0]?.share ?? 0 },
-                                           intervals: conditions.map { c -> (lower: Double, upper: Double) in (t.conditions[c]?.lower ?? 0, t.conditions[c]?.upper ?? 0) })
+                                           intervals: conditions.map { c -> (lower: Double, upper: Double) in (t.conditions[c]?.lower ?? 0, t.conditions[c]?.upper ?? 0) },
+                                           colour: colour(t.group))
                 }, yDomain: 0...1))))
         }
         for c in conditionsWithoutThreshold { tailBlocks.append(.paragraph("No tail for \(c): no real CAS for a threshold.")) }

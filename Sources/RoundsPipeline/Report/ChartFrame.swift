@@ -7,28 +7,31 @@ struct ChartFrame {
     static let left = 56.0, right = 24.0, titleBand = 30.0, bottom = 48.0, legendRow = 16.0
 
     let width: Double
+    /// Left edge of the plot: room for the y ticks, more when rotated category labels reach further left.
+    let left: Double
     /// Legend items placed as (row, x) — one row when the labels fit, more when they wrap.
     let legend: [(label: String, row: Int, x: Double)]
     let totalHeight: Double
-    var plotLeft: Double { Self.left }
+    var plotLeft: Double { left }
     var plotRight: Double { width - Self.right }
     var plotTop: Double { Self.titleBand + Double(legendRows) * Self.legendRow + 6 }
     var plotBottom: Double { totalHeight - Self.bottom }
     private var legendRows: Int { legend.map { $0.row + 1 }.max() ?? 0 }
 
     /// - Parameter legend: series labels; a single series gets no legend (the title names it).
-    init(width: Double, height: Double, legend labels: [String]) {
+    init(width: Double, height: Double, legend labels: [String], left: Double = ChartFrame.left) {
         self.width = width
+        self.left = max(Self.left, left)
         var items = [(label: String, row: Int, x: Double)]()
         if labels.count > 1 {
             var row = 0
-            var x = Self.left
+            var x = self.left
             for label in labels {
                 // ~6 px per character at font-size 10 in a sans-serif face: an estimate, no font metrics here.
                 let itemWidth = 14 + 6 * Double(label.count) + 18
-                if x + itemWidth > width - Self.right && x > Self.left {
+                if x + itemWidth > width - Self.right && x > self.left {
                     row += 1
-                    x = Self.left
+                    x = self.left
                 }
                 items.append((label, row, x))
                 x += itemWidth
@@ -62,11 +65,12 @@ struct ChartFrame {
         c.text(xLabel, x: (plotLeft + plotRight) / 2, y: totalHeight - 8, anchor: .middle, size: 11)
     }
 
-    /// The legend rows under the title: a swatch and the label per series.
-    func drawLegend(_ c: inout SVGCanvas) {
+    /// The legend rows under the title: a swatch and the label per series, in the series' colours
+    /// (the palette by position when none are given).
+    func drawLegend(_ c: inout SVGCanvas, colours: [String]? = nil) {
         for (i, item) in legend.enumerated() {
             let y = Self.titleBand + Double(item.row) * Self.legendRow
-            c.rect(item.x, y, 10, 10, fill: ChartPalette.colour(i))
+            c.rect(item.x, y, 10, 10, fill: colours.map { $0[i] } ?? ChartPalette.colour(i))
             c.text(item.label, x: item.x + 14, y: y + 9, size: 10)
         }
     }

@@ -1,3 +1,4 @@
+import Foundation
 
 /// Bars grouped by category (criteria, skin-tone bands), one bar per series (checkpoints), with optional
 /// error bars (e.g. 95 % intervals).
@@ -8,10 +9,14 @@ public struct GroupedBarChart: Sendable {
         public var values: [Double]
         /// `[categories.count]` (lower, upper) error-bar ends, or nil for none.
         public var intervals: [(lower: Double, upper: Double)]?
-        public init(_ label: String, values: [Double], intervals: [(lower: Double, upper: Double)]? = nil) {
+        /// The series' colour; nil takes the palette's by position. A report gives each group one colour
+        /// in every chart.
+        public var colour: String?
+        public init(_ label: String, values: [Double], intervals: [(lower: Double, upper: Double)]? = nil, colour: String? = nil) {
             self.label = label
             self.values = values
             self.intervals = intervals
+            self.colour = colour
         }
     }
 
@@ -37,10 +42,16 @@ public struct GroupedBarChart: Sendable {
             precondition(s.values.count == categories.count, "series \(s.label): \(s.values.count) values for \(categories.count) categories")
             precondition(s.intervals.map { $0.count == categories.count } ?? true, "series \(s.label): interval count mismatch")
         }
-        // Long category names are rotated, which needs more room below the plot.
+        // Long category names are rotated by 35°, which needs room below the plot and, for the first
+        // category, to the left: both from the longest label (~6 px per character at font-size 10).
         let rotate = categories.contains { $0.count > 10 } || categories.count > 8
-        let extra = rotate ? 50.0 : 0
-        let frame = ChartFrame(width: width, height: height + extra, legend: series.map(\.label))
+        let labelWidth = 6 * Double(categories.map(\.count).max() ?? 0)
+        let angle = 35 * Double.pi / 180
+        let extra = rotate ? max(0, labelWidth * sin(angle) + 16 - ChartFrame.bottom + 20) : 0
+        let firstCentre = (width - ChartFrame.left - ChartFrame.right) / Double(max(1, categories.count)) / 2
+        let left = rotate ? labelWidth * cos(angle) - firstCentre + 8 : ChartFrame.left
+        let frame = ChartFrame(width: width, height: height + extra, legend: series.map(\.label), left: left)
+        let colours = series.enumerated().map { $0.element.colour ?? ChartPalette.colour($0.offset) }
         var c = SVGCanvas(width: width, height: frame.totalHeight, title: title)
         let tops = series.flatMap { s in s.values + (s.intervals?.map(\.upper) ?? []) }
         let y = AxisScale(domain: yDomain ?? AxisScale.niceDomain(tops + [0], includeZero: true), range: frame.plotTop...frame.plotBottom, inverted: true)
@@ -57,7 +68,7 @@ public struct GroupedBarChart: Sendable {
                 let top = y(min(max(v, y.domain.lowerBound), y.domain.upperBound))
                 var tip = "\(category) · \(series.label): \(Markup.label(v))"
                 if let iv = series.intervals?[g] { tip += " [\(Markup.label(iv.lower)), \(Markup.label(iv.upper))]" }
-                c.rect(bx, min(top, base), barWidth * 0.92, abs(base - top), fill: ChartPalette.colour(s), tooltip: tip)
+                c.rect(bx, min(top, base), barWidth * 0.92, abs(base - top), fill: colours[s], tooltip: tip)
                 if let iv = series.intervals?[g], iv.lower.isFinite, iv.upper.isFinite {
                     let cx = bx + barWidth * 0.46
                     let lo = y(max(iv.lower, y.domain.lowerBound)), hi = y(min(iv.upper, y.domain.upperBound))
@@ -73,7 +84,7 @@ public struct GroupedBarChart: Sendable {
                 c.text(category, x: cx, y: frame.plotBottom + 16, anchor: .middle, size: 10)
             }
         }
-        frame.drawLegend(&c)
+        frame.drawLegend(&c, colours: colours)
         return c.render()
     }
 }

@@ -1,13 +1,16 @@
-
-/// Overlaid histograms of several samples (e.g. CAS of real images and of each checkpoint), each
-/// normalised to shares per bin so samples of different sizes compare directly.
+/// Histograms of several samples (e.g. CAS of real images and of each checkpoint) drawn as step
+/// outlines on one axis, each normalised to shares per bin so samples of different sizes compare
+/// directly; outlines stay readable where filled overlays would mix into one colour.
 public struct HistogramChart: Sendable {
     public struct Series: Sendable {
         public var label: String
         public var values: [Double]
-        public init(_ label: String, _ values: [Double]) {
+        /// The series' colour; nil takes the palette's by position.
+        public var colour: String?
+        public init(_ label: String, _ values: [Double], colour: String? = nil) {
             self.label = label
             self.values = values
+            self.colour = colour
         }
     }
 
@@ -56,23 +59,27 @@ public struct HistogramChart: Sendable {
         frame.drawFrame(&c, title: title, y: y, yLabel: "share of images")
         frame.drawXTicks(&c, x: x, xLabel: xLabel)
         let binWidth = (domain.upperBound - domain.lowerBound) / Double(bins)
+        let colours = series.enumerated().map { $0.element.colour ?? ChartPalette.colour($0.offset) }
+        // Series dashed in turn, so two outlines that coincide stay distinguishable without colour.
+        let dashes: [String?] = [nil, "6 3", "2 2", "8 3 2 3"]
         for (s, shares) in all.enumerated() {
-            let colour = ChartPalette.colour(s)
+            let colour = colours[s]
             var outline: [(Double, Double)] = [(x(domain.lowerBound), y(0))]
             for (b, share) in shares.enumerated() {
                 let lo = domain.lowerBound + Double(b) * binWidth
                 let tip = "\(series[s].label): \(Markup.label(lo, decimals: 3))–\(Markup.label(lo + binWidth, decimals: 3)): \(Markup.label(share * 100, decimals: 1))%"
-                c.rect(x(lo), y(share), x(lo + binWidth) - x(lo), y(0) - y(share), fill: colour, opacity: 0.35, tooltip: tip)
+                // An invisible bar carries the tooltip; the outline below is what shows.
+                c.rect(x(lo), y(share), x(lo + binWidth) - x(lo), y(0) - y(share), fill: colour, opacity: 0, tooltip: tip)
                 outline += [(x(lo), y(share)), (x(lo + binWidth), y(share))]
             }
             outline.append((x(domain.upperBound), y(0)))
-            c.polyline(outline, stroke: colour, width: 1.5)
+            c.polyline(outline, stroke: colour, width: 2, dash: dashes[s % dashes.count])
         }
         for m in markers where domain.contains(m.value) {
             c.line(x(m.value), frame.plotTop, x(m.value), frame.plotBottom, stroke: "#555555", width: 1, dash: "4 3")
             c.text(m.label, x: x(m.value) + 3, y: frame.plotTop + 10, size: 10)
         }
-        frame.drawLegend(&c)
+        frame.drawLegend(&c, colours: colours)
         return c.render()
     }
 }

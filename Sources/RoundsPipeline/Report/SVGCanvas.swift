@@ -36,9 +36,12 @@ public struct SVGCanvas: Sendable {
         }
     }
 
-    public mutating func polyline(_ points: [(Double, Double)], stroke: String, width: Double = 2) {
+    public mutating func polyline(_ points: [(Double, Double)], stroke: String, width: Double = 2, dash: String? = nil) {
         let p = points.map { "\(Markup.number($0.0)),\(Markup.number($0.1))" }.joined(separator: " ")
-        elements.append("<polyline\(Self.attributes([("points", p), ("fill", "none"), ("stroke", stroke), ("stroke-width", Markup.number(width)), ("stroke-linejoin", "round")]))/>")
+        var a: [(String, String)] = [("points", p), ("fill", "none"), ("stroke", stroke), ("stroke-width", Markup.number(width)),
+                                      ("stroke-linejoin", "round")]
+        if let dash { a.append(("stroke-dasharray", dash)) }
+        elements.append("<polyline\(Self.attributes(a))/>")
     }
 
     public mutating func circle(_ cx: Double, _ cy: Double, r: Double, fill: String) {

@@ -26,6 +26,16 @@ public struct TrainingCurves: Sendable {
     /// What could not be read, for the page (e.g. "loss.csv not found in /models/rft-1").
     public var notes: [String]
 
+    /// Steps averaged into a "final" value: `rounds finetune` prints its final loss as the mean of the
+    /// last 10 steps (`FinetuneCurve.recent`), and the report shows the same number.
+    public static let finalWindow = 10
+
+    /// The mean of the last `finalWindow` values of a curve, nil for an empty one.
+    public static func final(_ curve: Curve) -> Double? {
+        let tail = curve.suffix(finalWindow).map(\.value)
+        return tail.isEmpty ? nil : tail.reduce(0, +) / Double(tail.count)
+    }
+
     /// A short name for legends: `checkpoint 3 (rft-1)`.
     public var label: String {
         "checkpoint \(checkpointID) (\(URL(fileURLWithPath: path).lastPathComponent))"

@@ -41,8 +41,8 @@ struct Demo: AsyncParsableCommand {
     @Flag(help: "A small, fast run for CI (8 samples per condition, 10 sampling steps, short finetuning): checks that the loop runs, not the gain.")
     var quick = false
 
-    @Option(help: "The pretrained model directory (Models/clean64-scratch-unet: the clean, scarce benchmark; Models/defect85-scratch-unet: trained from scratch on data of which 85% breaks a criterion, run it with --defect-rate 0.85; Models/defect85-unet: the clean model continued on that data; Models/demo-unet: 256 clean images per condition, run it with --real-per-condition 256).")
-    var pretrained = "Models/defect85-scratch-unet"
+    @Option(help: "The pretrained model directory (default: Models/defect85-scratch-unet, looked for in the current folder, next to the executable and in the package rounds was built from; Models/clean64-scratch-unet: the clean, scarce benchmark; Models/defect85-scratch-unet: trained from scratch on data of which 85% breaks a criterion, run it with --defect-rate 0.85; Models/defect85-unet: the clean model continued on that data; Models/demo-unet: 256 clean images per condition, run it with --real-per-condition 256).")
+    var pretrained: String?
 
     @Option(help: "The parent's samples per condition that build the signal (default 64; 8 with --quick).")
     var perCondition: Int?
@@ -153,12 +153,17 @@ struct Demo: AsyncParsableCommand {
                 + missing.map { "synthetic/\($0.rawValue)" }.joined(separator: ", "))
             throw ExitCode(2)
         }
-        guard FileManager.default.fileExists(atPath: pretrained + "/unet/config.json") else {
-            Console.error("error: \(pretrained): no pretrained model here; run the demo from the repository root, "
-                + "or pass --pretrained DIR (Models/clean64-scratch-unet/TRAINING.md has the commands that trained it)")
-            throw ExitCode(2)
-        }
-        do {
+        let pretrained: String
+        if let explicit = self.pretrained {
+            guard FileManager.default.fileExists(atPath: explicit + "/unet/config.json") else {
+                Console.error("error: --pretrained \(explicit): no model here (no unet/config.json); "
+                    + "Models/defect85-scratch-unet/TRAINING.md has the commands that trained the default one")
+                throw ExitCode(2)
+            }
+            pretrained = explicit
+        } else {
+            // The default checkpoint: in ./Models, next to the executable, or in the package it was built from.
+            do {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             var runs: [(seed: UInt64, summary: DemoSummary)] = []
             for k in 0..<seeds {
@@ -166,7 +171,7 @@ struct Demo: AsyncParsableCommand {
                 let dir = seeds == 1 ? out : "\(out)/seed-\(seed)"
                 if seeds > 1 { Console.error("rounds demo: seed \(seed) (\(k + 1) of \(seeds)) → \(dir)") }
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-                let demo = OfflineRoundDemo(settings: try settings(outDir: dir, run: UInt64(k)), catalog: catalog, prompts: prompts)
+                let demo = OfflineRoundDemo(settings: try settings(outDir: dir, run: UInt64(k), pretrained: pretrained), catalog: catalog, prompts: prompts)
                 let bars = ProgressBars()
                 let summary = try await demo.run(log: { Console.error($0) }) { bars.update($0, $1, $2) }
                 let data = Data((summary.json.prettyString + "\n").utf8)
@@ -197,7 +202,7 @@ struct Demo: AsyncParsableCommand {
 
     /// Run `run`'s settings: its own sampling seed (the evaluation seeds are derived from it, offset by
     /// 2³²) and finetuning seeds; the same checkpoint, data and recipe.
-    private func settings(outDir: String, run: UInt64) throws -> OfflineRoundDemo.Settings {
+    private func settings(outDir: String, run: UInt64, pretrained: String) throws -> OfflineRoundDemo.Settings {
         let options = GenerationOptions(
             scheduler: scheduler.kind, steps: samplingSteps ?? (quick ? 10 : 25), eta: eta, guidanceScale: guidance)
         let sampler = SampleWriter(perCondition: perCondition ?? (quick ? 8 : 64), options: options,
