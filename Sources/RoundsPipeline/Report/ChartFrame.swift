@@ -12,15 +12,19 @@ struct ChartFrame {
     /// Legend items placed as (row, x) — one row when the labels fit, more when they wrap.
     let legend: [(label: String, row: Int, x: Double)]
     let totalHeight: Double
+    /// Room under the plot for the x ticks and label, more when rotated category labels hang below it.
+    let bottom: Double
     var plotLeft: Double { left }
     var plotRight: Double { width - Self.right }
     var plotTop: Double { Self.titleBand + Double(legendRows) * Self.legendRow + 6 }
-    var plotBottom: Double { totalHeight - Self.bottom }
+    var plotBottom: Double { totalHeight - bottom }
     private var legendRows: Int { legend.map { $0.row + 1 }.max() ?? 0 }
 
     /// - Parameter legend: series labels; a single series gets no legend (the title names it).
-    init(width: Double, height: Double, legend labels: [String], left: Double = ChartFrame.left) {
+    init(width: Double, height: Double, legend labels: [String], left: Double = ChartFrame.left,
+         bottom: Double = ChartFrame.bottom) {
         self.width = width
+        self.bottom = max(Self.bottom, bottom)
         self.left = max(Self.left, left)
         var items = [(label: String, row: Int, x: Double)]()
         if labels.count > 1 {

@@ -50,7 +50,9 @@ public struct GroupedBarChart: Sendable {
         let extra = rotate ? max(0, labelWidth * sin(angle) + 16 - ChartFrame.bottom + 20) : 0
         let firstCentre = (width - ChartFrame.left - ChartFrame.right) / Double(max(1, categories.count)) / 2
         let left = rotate ? labelWidth * cos(angle) - firstCentre + 8 : ChartFrame.left
-        let frame = ChartFrame(width: width, height: height + extra, legend: series.map(\.label), left: left)
+        // The extra height goes below the plot, where the labels hang, not into the plot itself.
+        let frame = ChartFrame(width: width, height: height + extra, legend: series.map(\.label), left: left,
+                               bottom: ChartFrame.bottom + extra)
         let colours = series.enumerated().map { $0.element.colour ?? ChartPalette.colour($0.offset) }
         var c = SVGCanvas(width: width, height: frame.totalHeight, title: title)
         let tops = series.flatMap { s in s.values + (s.intervals?.map(\.upper) ?? []) }

@@ -41,7 +41,7 @@ struct Demo: AsyncParsableCommand {
     @Flag(help: "A small, fast run for CI (8 samples per condition, 10 sampling steps, short finetuning): checks that the loop runs, not the gain.")
     var quick = false
 
-    @Option(help: "The pretrained model directory (default: Models/defect85-scratch-unet, looked for in the current folder, next to the executable and in the package rounds was built from; Models/clean64-scratch-unet: the clean, scarce benchmark; Models/defect85-scratch-unet: trained from scratch on data of which 85% breaks a criterion, run it with --defect-rate 0.85; Models/defect85-unet: the clean model continued on that data; Models/demo-unet: 256 clean images per condition, run it with --real-per-condition 256).")
+    @Option(help: "The pretrained model directory (default: Models/defect85-scratch-unet, looked for in the current folder, next to the executable and in the package rounds was built from; Models/clean64-scratch-unet: the clean, scarce benchmark, chosen but not yet trained (its BENCHMARK.md has the commands); Models/defect85-scratch-unet: trained from scratch on data of which 85% breaks a criterion, run it with --defect-rate 0.85; Models/defect85-unet: the clean model continued on that data; Models/demo-unet: 256 clean images per condition, run it with --real-per-condition 256).")
     var pretrained: String?
 
     @Option(help: "The parent's samples per condition that build the signal (default 64; 8 with --quick).")
@@ -156,7 +156,7 @@ struct Demo: AsyncParsableCommand {
         let pretrained: String
         if let explicit = self.pretrained {
             guard FileManager.default.fileExists(atPath: explicit + "/unet/config.json") else {
-                Console.error("error: --pretrained \(explicit): no model here (no unet/config.json); "
+                Console.error("error: --pretrained \(explicit): no pretrained model here (no unet/config.json); "
                     + "Models/defect85-scratch-unet/TRAINING.md has the commands that trained the default one")
                 throw ExitCode(2)
             }
@@ -164,6 +164,14 @@ struct Demo: AsyncParsableCommand {
         } else {
             // The default checkpoint: in ./Models, next to the executable, or in the package it was built from.
             do {
+                pretrained = try ShippedModels.locate(
+                    ShippedModels.demoDefault, candidates: ShippedModels.candidates(name: ShippedModels.demoDefault)).path
+            } catch {
+                Console.error("error: \(error)")
+                throw ExitCode(2)
+            }
+        }
+        do {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             var runs: [(seed: UInt64, summary: DemoSummary)] = []
             for k in 0..<seeds {

@@ -10,7 +10,10 @@ import Testing
 /// per-block heads, v-prediction). Tolerances are relative to the largest expected magnitude: float32
 /// in a different operation order (BLAS blocking, fused kernels) differs by ~1e-6 per op, and a UNet
 /// stacks a few hundred of them.
-@Suite struct SDParityTests {
+/// Serialized: each case runs whole models synchronously for seconds; eight at once filled both of the
+/// machine's cooperative threads and starved the in-process loopback servers other suites talk to
+/// (their curl requests timed out after 5 s in a full-suite run).
+@Suite(.serialized) struct SDParityTests {
     static let sd = Fixture.directory.appendingPathComponent("sd")
 
     static func pipeline(_ name: String) throws -> StableDiffusionPipeline {
