@@ -1,5 +1,4 @@
 import Foundation
-import RoundsBroker
 import RoundsChecklists
 import RoundsCore
 import RoundsStore
@@ -22,18 +21,33 @@ enum CASInputs {
         var out = [String: Judged]()
         // The reference images keep their latest judgment: a run of generated images rarely judges them.
         for (images, run) in [(scored, run), (reference, nil)] {
-            let verdicts = try StoredVerdicts.load(store: store, catalog: catalog, images: images, run: run)
-            for id in verdicts.withoutChecklist { out[id] = .failure(Missing("no checklist for its condition")) }
-            for id in verdicts.unjudged {
-                out[id] = .failure(Missing(run.map { "not judged in run \($0)" } ?? "not judged against the current checklist"))
+            if let run, let problem = try store.missingJudgeRunProblem(run) {
+                throw AlignmentError(.invalidArgument, problem)
             }
-            for judged in verdicts.images {
-                let checklist = verdicts.checklists[judged.condition]!
-                let pairs = checklist.criteria.map { (verdict: judged.combined[$0.id] ?? .indeterminate, weight: $0.weight) }
-                if let share = try CASRules.checklistShare(pairs) {
-                    out[judged.image.id] = .success((share, judged.runID))
-                } else {
-                    out[judged.image.id] = .failure(Missing("every criterion indeterminate in run \(judged.runID)"))
+            var byCondition: [ConditionID: [ImageRecord]] = [:]
+            for image in images {
+                guard let condition = image.condition, catalog.checklists[condition] != nil else {
+                    out[image.id] = .failure(Missing("no checklist for its condition"))
+                    continue
+                }
+                byCondition[condition, default: []].append(image)
+            }
+            for (condition, members) in byCondition {
+                let checklist = catalog.checklists[condition]!
+                let verdicts = try store.runVerdicts(
+                    checklistVersion: checklist.version, imageIDs: members.map(\.id), run: run)
+                for image in members {
+                    guard let judged = verdicts[image.id] else {
+                        out[image.id] = .failure(
+                            Missing(run.map { "not judged in run \($0)" } ?? "not judged against the current checklist"))
+                        continue
+                    }
+                    let pairs = checklist.criteria.map { (verdict: judged.combined[$0.id] ?? .indeterminate, weight: $0.weight) }
+                    if let share = try CASRules.checklistShare(pairs) {
+                        out[image.id] = .success((share, judged.runID))
+                    } else {
+                        out[image.id] = .failure(Missing("every criterion indeterminate in run \(judged.runID)"))
+                    }
                 }
             }
         }

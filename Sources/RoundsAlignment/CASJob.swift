@@ -1,5 +1,4 @@
 import Foundation
-import RoundsBroker
 import RoundsChecklists
 import RoundsCore
 import RoundsStore
@@ -180,34 +179,26 @@ public struct CASJob: Sendable {
     }
 
     /// Generated images are grouped by generator name, else checkpoint, else origin.
-    static func group(of image: ImageRecord) -> String {
+    package static func group(of image: ImageRecord) -> String {
         if let g = image.generator, !g.isEmpty { return g }
         if let c = image.checkpointID { return "checkpoint \(c)" }
         return image.origin.rawValue
     }
 
     private func tails(_ result: inout Result) throws {
-        var real = [String: [Double]]()
-        for item in result.images where item.isReference {
-            if let s = item.score?.score { real[item.condition.description, default: []].append(s) }
-        }
-        var groups = [String: [String: [Double]]]()
-        var without = Set<String>()
-        for item in result.images where !item.isReference && item.image.origin != .real {
-            guard let s = item.score?.score else { continue }
-            let c = item.condition.description
-            guard real[c] != nil else {
-                without.insert(c)
-                continue
+        let inputs = result.images.compactMap { item in
+            item.score.map {
+                TailInput(condition: item.condition.description, group: item.group, score: $0.score,
+                          isReference: item.isReference, isReal: item.image.origin == .real)
             }
-            groups[item.group, default: [:]][c, default: []].append(s)
         }
-        result.conditionsWithoutThreshold = without.sorted()
-        guard !groups.isEmpty else { return }
         let tail = try LowAlignmentTail(percentile: options.percentile, replicates: options.replicates)
-        result.tails = try tail.compare(
-            real: real, groups: groups.keys.sorted().map { ScoreGroup(name: $0, scores: groups[$0]!) }, baseline: nil)
+        (result.tails, result.conditionsWithoutThreshold) = try tail.againstReference(inputs)
     }
+
+    /// What `records` appends to a reference image's `computedBy`, so a report reads the reference set
+    /// back from the store exactly as this run used it.
+    public static let referenceRoleMarker = " role=reference"
 
     /// One row per measured dimension plus the combined `cas`, each naming what made it.
     func records(_ result: Result) -> [AlignmentScoreRecord] {
@@ -215,6 +206,7 @@ public struct CASJob: Sendable {
         var out = [AlignmentScoreRecord]()
         for item in result.images {
             var by = "\(ClinicalAlignmentScore.version) features=\(result.features) k=\(options.k)"
+            if item.isReference { by += Self.referenceRoleMarker }
             if let r = item.judgeRun { by += " judge-run=\(r)" }
             if let v = result.checklistVersions[item.condition.description] { by += " checklist=\(v)" }
             if let r = item.artefactsRun, let v = result.artefactsVersions[item.condition.domain] {

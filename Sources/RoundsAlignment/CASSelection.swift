@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import RoundsCore
 import RoundsStore
 
@@ -25,17 +24,8 @@ public enum CASSelection {
     ///
     /// - Throws: `AlignmentError.invalidArgument` when the run is not stored or judged nothing.
     public static func images(judgedIn run: Int64, store: Store) throws -> [ImageRecord] {
-        let (exists, images) = try store.read("reading judge run \(run)") { db in
-            let exists = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM judgeRun WHERE id = ?)", arguments: [run]) ?? false
-            let images = try ImageRecord.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM image WHERE id IN (SELECT imageID FROM judgment WHERE runID = ? AND error IS NULL)
-                    ORDER BY addedAt, rowid
-                    """, arguments: [run])
-            return (exists, images)
-        }
-        guard exists else { throw AlignmentError(.invalidArgument, "judge run \(run) is not in the store") }
+        let images = try store.imagesJudged(inRun: run)
+        guard let images else { throw AlignmentError(.invalidArgument, "judge run \(run) is not in the store") }
         guard !images.isEmpty else { throw AlignmentError(.invalidArgument, "judge run \(run) has no successful judgments") }
         return images
     }

@@ -12,6 +12,16 @@ public struct PRDCResult: Sendable, Equatable, Codable {
     public var realCount: Int
     public var fakeCount: Int
 
+    package init(precision: Double, recall: Double, density: Double, coverage: Double, k: Int, realCount: Int, fakeCount: Int) {
+        self.precision = precision
+        self.recall = recall
+        self.density = density
+        self.coverage = coverage
+        self.k = k
+        self.realCount = realCount
+        self.fakeCount = fakeCount
+    }
+
     enum CodingKeys: String, CodingKey {
         case precision, recall, density, coverage, k
         case realCount = "n_real"

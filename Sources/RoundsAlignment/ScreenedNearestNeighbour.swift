@@ -1,6 +1,6 @@
-import COpenBLAS
 import Dispatch
 import Foundation
+import RoundsTensor
 
 /// Exact nearest-neighbour search that screens candidates in float32 and decides in Double.
 ///
@@ -32,9 +32,8 @@ func screenedNearestNeighbours(
     defer { result.deallocate() }
     nonisolated(unsafe) let out = result.baseAddress!
 
-    let previousThreads = openblas_get_num_threads()
-    if workers > 1 { openblas_set_num_threads(1) }
-    defer { if workers > 1 { openblas_set_num_threads(previousThreads) } }
+    let blasThreads = RowProducts.holdBLASToOneThread(workers: workers)
+    defer { blasThreads.restore() }
     DispatchQueue.concurrentPerform(iterations: workers) { w in
         let tile = UnsafeMutableBufferPointer<Float>.allocate(capacity: blockRows * n)
         defer { tile.deallocate() }
@@ -47,9 +46,7 @@ func screenedNearestNeighbours(
                         let start = block * blockRows
                         let count = min(blockRows, queries.rows - start)
                         block += workers
-                        cblas_sgemm(
-                            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(n), Int32(d),
-                            1, qv.baseAddress! + start * d, Int32(d), rv.baseAddress!, Int32(d), 0, tile.baseAddress!, Int32(n))
+                        RowProducts.multiply(qv.baseAddress! + start * d, rv.baseAddress!, into: tile.baseAddress!, m: count, n: n, k: d)
                         for r in 0..<count {
                             let i = start &+ r
                             let skip = excludingSelf ? i : -1

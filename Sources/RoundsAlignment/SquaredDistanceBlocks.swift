@@ -1,5 +1,5 @@
-import COpenBLAS
 import Dispatch
+import RoundsTensor
 
 /// Squared Euclidean distances between every row of `a` and every row of `b`, produced one block of
 /// `a`'s rows at a time so that a 10k × 10k problem never holds the whole 800 MB matrix.
@@ -37,10 +37,8 @@ struct SquaredDistanceBlocks {
         let d = a.columns
         a.values.withUnsafeBufferPointer { av in
             b.values.withUnsafeBufferPointer { bv in
-                cblas_dgemm(
-                    CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(n), Int32(d),
-                    -2.0, av.baseAddress! + start * d, Int32(d), bv.baseAddress!, Int32(d),
-                    0.0, buffer.baseAddress!, Int32(n))
+                RowProducts.multiply(
+                    av.baseAddress! + start * d, bv.baseAddress!, into: buffer.baseAddress!, m: count, n: n, k: d, alpha: -2)
             }
         }
         aNorms.withUnsafeBufferPointer { an in
@@ -69,9 +67,8 @@ struct SquaredDistanceBlocks {
     ) -> [State] {
         let workers = max(1, min(workers, blockCount))
         var states = (0..<workers).map { _ in makeState() }
-        let previousThreads = openblas_get_num_threads()
-        if workers > 1 { openblas_set_num_threads(1) }
-        defer { if workers > 1 { openblas_set_num_threads(previousThreads) } }
+        let blasThreads = RowProducts.holdBLASToOneThread(workers: workers)
+        defer { blasThreads.restore() }
         states.withUnsafeMutableBufferPointer { statesBuffer in
             let statesBase = statesBuffer.baseAddress!
             nonisolated(unsafe) let shared = statesBase

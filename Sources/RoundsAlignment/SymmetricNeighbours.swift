@@ -1,5 +1,5 @@
-import COpenBLAS
 import Dispatch
+import RoundsTensor
 
 /// The `count` smallest squared distances from each row of `x` to its other rows, computing each pair's
 /// distance once.
@@ -26,9 +26,8 @@ func symmetricNearestSquaredDistances(_ x: FeatureMatrix, count: Int, workers: I
     results.initialize(repeating: .infinity)
     defer { results.deallocate() }
     nonisolated(unsafe) let resultBase = results.baseAddress!
-    let previousThreads = openblas_get_num_threads()
-    if workers > 1 { openblas_set_num_threads(1) }
-    defer { if workers > 1 { openblas_set_num_threads(previousThreads) } }
+    let blasThreads = RowProducts.holdBLASToOneThread(workers: workers)
+    defer { blasThreads.restore() }
 
     DispatchQueue.concurrentPerform(iterations: workers) { w in
         let best = resultBase + w * n * count
@@ -57,10 +56,9 @@ func symmetricNearestSquaredDistances(_ x: FeatureMatrix, count: Int, workers: I
                             pair += workers
                             let i0 = bi * blockRows, j0 = bj * blockRows
                             let ni = min(blockRows, n - i0), nj = min(blockRows, n - j0)
-                            cblas_dgemm(
-                                CblasRowMajor, CblasNoTrans, CblasTrans, Int32(ni), Int32(nj), Int32(d),
-                                -2.0, xv.baseAddress! + i0 * d, Int32(d), xv.baseAddress! + j0 * d, Int32(d),
-                                0.0, tile.baseAddress!, Int32(nj))
+                            RowProducts.multiply(
+                                xv.baseAddress! + i0 * d, xv.baseAddress! + j0 * d, into: tile.baseAddress!, m: ni, n: nj, k: d,
+                                alpha: -2)
                             for r in 0..<ni {
                                 let i = i0 &+ r
                                 let base = r &* nj

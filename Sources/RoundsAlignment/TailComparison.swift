@@ -87,3 +87,51 @@ extension LowAlignmentTail {
         return results
     }
 }
+
+/// One scored image as the low-alignment tail sees it.
+public struct TailInput: Sendable, Equatable {
+    public var condition: String
+    /// Its generator or checkpoint group (ignored for reference images).
+    public var group: String
+    public var score: Double
+    /// A member of the stored reference set: its scores make the thresholds.
+    public var isReference: Bool
+    /// A real image: never counted in a generated group's tail.
+    public var isReal: Bool
+
+    public init(condition: String, group: String, score: Double, isReference: Bool, isReal: Bool) {
+        self.condition = condition
+        self.group = group
+        self.score = score
+        self.isReference = isReference
+        self.isReal = isReal
+    }
+}
+
+extension LowAlignmentTail {
+    /// The one tail computation `rounds cas` and `rounds report` share: thresholds per condition from the
+    /// reference set's scores only, and each generated group's share below them. Real images that are
+    /// not reference members (scored as targets) make neither thresholds nor tails.
+    ///
+    /// - Returns: the groups' tails and the conditions of generated images that have no reference scores.
+    public func againstReference(_ inputs: [TailInput]) throws(AlignmentError) -> (tails: [GroupTail], withoutThreshold: [String]) {
+        var real = [String: [Double]]()
+        for i in inputs where i.isReference { real[i.condition, default: []].append(i.score) }
+        var groups = [String: [String: [Double]]]()
+        var without = Set<String>()
+        for i in inputs where !i.isReference && !i.isReal {
+            guard real[i.condition] != nil else {
+                without.insert(i.condition)
+                continue
+            }
+            groups[i.group, default: [:]][i.condition, default: []].append(i.score)
+        }
+        guard !groups.isEmpty else { return ([], without.sorted()) }
+        // Sorted scores: the bootstrap then depends on the scores, not on the order a caller read them in.
+        let tails = try compare(
+            real: real.mapValues { $0.sorted() },
+            groups: groups.keys.sorted().map { ScoreGroup(name: $0, scores: groups[$0]!.mapValues { $0.sorted() }) },
+            baseline: nil)
+        return (tails, without.sorted())
+    }
+}

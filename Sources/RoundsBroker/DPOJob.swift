@@ -22,8 +22,10 @@ public struct DPOJob: Sendable {
     /// Leaves out criteria the judge disagrees with the experts on (on by default; `.off` to disable).
     public var trustGate = TrustGate()
     public var sameSource: Bool
-    /// `.parquet` or `.jsonl`.
+    /// `.parquet` or `.jsonl`, or else a dataset folder (`DPODatasetFolder`).
     public var out: String
+    /// Side of the square images written into Parquet (resized and centre-cropped, PNG); nil keeps the stored files.
+    public var resolution: Int?
 
     public init(run: Int64?, rule: PairRule, policy: ScorePolicy, sameSource: Bool, out: String) {
         self.sources = ScoreSources(runs: run.map { [$0] } ?? [])
@@ -52,17 +54,25 @@ public struct DPOJob: Sendable {
     /// - Throws: `BrokerError` `.invalidParameter` for a bad extension, rule or unknown run,
     ///   `.conditionMismatch` for a stored pair across conditions, `.emptyInput` when nothing is judged
     ///   or no pair has one winner; `StoreError`; file errors.
-    /// DPO pairs are written as `.parquet` or `.jsonl`; anything else is `.invalidParameter`.
-    public static func checkOutput(_ out: String) throws(BrokerError) {
-        let ext = (out as NSString).pathExtension.lowercased()
-        guard ext == "parquet" || ext == "jsonl" else {
-            throw BrokerError(.invalidParameter, "--out \(out): DPO pairs are written as .parquet or .jsonl, got '.\(ext)'")
+    /// DPO pairs are written as `.parquet`, `.jsonl` or a dataset folder (any other `--out`); a folder
+    /// that is an existing file, or a resolution below 8 or above 4096, is `.invalidParameter`.
+    public static func checkOutput(_ out: String, resolution: Int? = nil) throws(BrokerError) {
+        if let r = resolution, !(8...4096).contains(r) {
+            throw BrokerError(.invalidParameter, "--resolution must be between 8 and 4096 pixels, got \(r)")
+        }
+        if resolution != nil, (out as NSString).pathExtension.lowercased() == "jsonl" {
+            throw BrokerError(.invalidParameter, "--resolution resizes the images written into Parquet; a .jsonl export holds only paths")
+        }
+        guard DPODatasetFolder.isFolder(out) else { return }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw BrokerError(.invalidParameter, "--out \(out): an --out without .parquet or .jsonl is a dataset folder, and this is a file")
         }
     }
 
     public func run(store: Store, catalog: ChecklistCatalog) throws -> Result {
         try rule.validate()
-        try Self.checkOutput(out)
+        try Self.checkOutput(out, resolution: resolution)
         let judged = try JudgedSyntheticImages.load(
             store: store, catalog: catalog, sources: sources, policy: self.policy, trustGate: trustGate)
         let (images, loaded, policy) = (judged.images, judged.verdicts, judged.policy)
@@ -106,9 +116,16 @@ public struct DPOJob: Sendable {
         let context = ExportContext(
             paths: records.mapValues(\.path),
             captions: Dictionary(uniqueKeysWithValues: loaded.checklists.map { ($0.key, $0.value.name) }))
-        if (out as NSString).pathExtension.lowercased() == "parquet" {
-            try set.writePickAPic(path: out, context: context) { id in
-                Array(try BrokerFile.read(try context.path(id)))
+        let folder = DPODatasetFolder.isFolder(out)
+        if folder || (out as NSString).pathExtension.lowercased() == "parquet" {
+            let file = try folder ? DPODatasetFolder.prepare(out) : out
+            try set.writePickAPic(path: file, context: context) { [resolution] id in
+                let path = try context.path(id)
+                return try DPODatasetFolder.bytes(Array(try BrokerFile.read(path)), path: path, resolution: resolution)
+            }
+            if folder {
+                let card = URL(fileURLWithPath: out).appendingPathComponent("README.md").path
+                try BrokerFile.write(Data(DPODatasetFolder.card(pairs: set.pairs.count, resolution: resolution).utf8), to: card)
             }
         } else {
             try BrokerFile.write(Data(try set.jsonl(context).utf8), to: out)
@@ -126,6 +143,8 @@ public struct DPOJob: Sendable {
         ]
         parameters["unjudged_images"] = .number(Double(unjudged.count))
         parameters["out"] = .string(out)
+        parameters["layout"] = .string(folder ? "dataset_folder" : (out as NSString).pathExtension.lowercased())
+        parameters["resolution"] = resolution.map { .number(Double($0)) } ?? .null
         parameters["trust_gate"] = judged.gate.provenance
         let ruleName: String
         switch rule {

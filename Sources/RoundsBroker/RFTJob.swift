@@ -19,8 +19,10 @@ public struct RFTJob: Sendable {
     public var weighting: RFTWeighting
     /// Checklist scores (default) or stored reward-model predictions.
     public var rewardSource: RFTRewardSource = .checklist
-    /// `.csv` or `.jsonl`.
+    /// `.csv` or `.jsonl`, or with `format` a MAGIC JSON file or an image folder.
     public var out: String
+    /// The export format; nil takes it from `out`'s extension.
+    public var format: RFTExportFormat?
 
     public init(run: Int64?, policy: ScorePolicy, weighting: RFTWeighting, out: String) {
         self.sources = ScoreSources(runs: run.map { [$0] } ?? [])
@@ -52,17 +54,22 @@ public struct RFTJob: Sendable {
     /// - Throws: `BrokerError` `.invalidParameter` for a bad output extension, weighting or unknown
     ///   run, `.emptyInput` when no synthetic image has verdicts (in the run); `StoreError` from the store.
     /// RFT weights are written as `.csv` or `.jsonl`; anything else is `.invalidParameter`.
-    public static func checkOutput(_ out: String) throws(BrokerError) {
-        let ext = (out as NSString).pathExtension.lowercased()
-        guard ext == "csv" || ext == "jsonl" else {
-            throw BrokerError(.invalidParameter, "--out \(out): RFT weights are written as .csv or .jsonl, got '.\(ext)'")
-        }
+    public static func checkOutput(_ out: String, format: RFTExportFormat? = nil) throws(BrokerError) {
+        _ = try RFTExportFormat.resolve(out: out, format: format)
+    }
+
+    /// Writes the weights as `format` (or `out`'s extension says), with labels and prompts from the catalog.
+    func export(_ weights: RFTWeightSet, catalog: ChecklistCatalog) throws {
+        try weights.write(to: out, format: try RFTExportFormat.resolve(out: out, format: format),
+                          context: RFTExportContext(catalog: catalog))
     }
 
     public func run(store: Store, catalog: ChecklistCatalog) throws -> Result {
         try weighting.validate()
-        if case .rewardModel(let version) = rewardSource { return try runWithRewardModel(version: version, store: store) }
-        try Self.checkOutput(out)
+        if case .rewardModel(let version) = rewardSource {
+            return try runWithRewardModel(version: version, store: store, catalog: catalog)
+        }
+        try Self.checkOutput(out, format: format)
         let judged = try JudgedSyntheticImages.load(
             store: store, catalog: catalog, sources: sources, policy: self.policy, trustGate: trustGate)
         let (loaded, policy) = (judged.verdicts, judged.policy)
@@ -70,7 +77,7 @@ public struct RFTJob: Sendable {
         let paths = Dictionary(loaded.images.map { ($0.image.id, $0.image.path) }, uniquingKeysWith: { a, _ in a })
         let rewards = try RewardedImage.fromScores(scores, paths: paths)
         let weights = try weighting.weigh(rewards.images)
-        try weights.write(to: out)
+        try export(weights, catalog: catalog)
 
         let runIDs = loaded.runIDs
         let parameters: JSONValue = [
@@ -85,6 +92,7 @@ public struct RFTJob: Sendable {
                     })),
             "unjudged": .number(Double(loaded.unjudged.count)), "unscored": .number(Double(rewards.unscored.count)),
             "without_checklist": .number(Double(loaded.withoutChecklist.count)), "out": .string(out),
+            "format": .string((try? RFTExportFormat.resolve(out: out, format: format))?.rawValue ?? "csv"),
             "trust_gate": judged.gate.provenance,
         ]
         let record = PreferenceSetRecord(

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import RoundsChecklists
 import RoundsCore
 import RoundsStore
@@ -67,67 +66,19 @@ public struct StoredVerdicts: Sendable {
         }
         for condition in byCondition.keys.sorted() {
             let wanted = byCondition[condition]!
-            let rows = try fetchRows(
-                store: store, version: result.checklists[condition]!.version,
-                imageIDs: wanted.map(\.id), run: run)
-            let byImage = Dictionary(grouping: rows, by: \.imageID)
+            let byImage = try store.runVerdicts(
+                checklistVersion: result.checklists[condition]!.version, imageIDs: wanted.map(\.id), run: run)
             for image in wanted {
-                guard let judged = select(byImage[image.id] ?? [], image: image, condition: condition) else {
+                guard let v = byImage[image.id] else {
                     result.unjudged.append(image.id)
                     continue
                 }
-                result.images.append(judged)
+                result.images.append(JudgedImage(
+                    image: image, condition: condition, runID: v.runID, combined: v.combined, samples: v.samples,
+                    judgmentIDs: v.judgmentIDs))
             }
         }
         return result
-    }
-
-    struct Row: Sendable {
-        var judgmentID: Int64
-        var imageID: String
-        var runID: Int64
-        var sampleIndex: Int
-        var criterionID: String
-        var verdict: Verdict
-    }
-
-    private static func fetchRows(store: Store, version: String, imageIDs: [String], run: Int64?) throws -> [Row] {
-        let ids = String(decoding: try JSONEncoder().encode(imageIDs), as: UTF8.self)
-        return try store.read("reading verdicts") { db in
-            let rows = try GRDB.Row.fetchAll(
-                db,
-                sql: """
-                    SELECT j.id, j.imageID, j.runID, j.sampleIndex, v.criterionID, v.verdict
-                    FROM judgment j JOIN criterionVerdict v ON v.judgmentID = j.id
-                    WHERE j.error IS NULL AND j.checklistVersionID = ? AND (? IS NULL OR j.runID = ?)
-                      AND j.imageID IN (SELECT value FROM json_each(?))
-                    ORDER BY j.imageID, j.id
-                    """, arguments: [version, run, run, ids])
-            return rows.map { r in
-                Row(
-                    judgmentID: r[0], imageID: r[1], runID: r[2], sampleIndex: r[3], criterionID: r[4],
-                    verdict: Verdict(rawValue: r[5] as String) ?? .indeterminate)
-            }
-        }
-    }
-
-    /// Picks the run (the latest judgment's unless fixed by the query), its combined judgment and samples.
-    private static func select(_ rows: [Row], image: ImageRecord, condition: ConditionID) -> JudgedImage? {
-        guard let latest = rows.max(by: { $0.judgmentID < $1.judgmentID }) else { return nil }
-        let mine = rows.filter { $0.runID == latest.runID }
-        var judgments: [Int64: (index: Int, verdicts: [String: Verdict])] = [:]
-        for row in mine {
-            judgments[row.judgmentID, default: (row.sampleIndex, [:])].verdicts[row.criterionID] = row.verdict
-        }
-        let ids = judgments.keys.sorted()
-        let combinedIDs = ids.filter { judgments[$0]!.index == 0 }
-        let sampleIDs = ids.filter { judgments[$0]!.index > 0 }
-        // A run that asked for several samples stores them and then the majority (index 0) last.
-        let combinedID = combinedIDs.last ?? sampleIDs.last!
-        let samples = sampleIDs.isEmpty ? [judgments[combinedID]!.verdicts] : sampleIDs.map { judgments[$0]!.verdicts }
-        return JudgedImage(
-            image: image, condition: condition, runID: latest.runID, combined: judgments[combinedID]!.verdicts,
-            samples: samples, judgmentIDs: ids)
     }
 }
 
@@ -137,19 +88,8 @@ public enum JudgeRuns {
     ///
     /// - Throws: `BrokerError` `.invalidParameter` naming the stored runs.
     public static func check(_ id: Int64, in store: Store) throws {
-        let ids = try store.read("listing judge runs") { db in
-            try Int64.fetchAll(db, sql: "SELECT id FROM judgeRun ORDER BY id")
-        }
-        guard ids.contains(id) else {
-            let known = ids.isEmpty ? "none is stored; run rounds judge first" : "stored runs: " + list(ids)
-            throw BrokerError(.invalidParameter, "\(store.path): no judge run \(id) (\(known))")
-        }
+        if let problem = try store.missingJudgeRunProblem(id) { throw BrokerError(.invalidParameter, problem) }
     }
 
-    static func list(_ ids: [Int64]) -> String {
-        ids.count <= 10
-            ? ids.map(String.init).joined(separator: ", ")
-            : ids.prefix(5).map(String.init).joined(separator: ", ") + ", …, "
-                + ids.suffix(3).map(String.init).joined(separator: ", ")
-    }
+    static func list(_ ids: [Int64]) -> String { Store.runList(ids) }
 }

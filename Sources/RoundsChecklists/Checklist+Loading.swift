@@ -60,6 +60,7 @@ extension Checklist {
         let status = reader.choice(fields["status"]?.value, "status", as: ChecklistStatus.self)
         let (reviewedBy, reviewedOn) = readReview(fields, status: status, root: root, reader: &reader)
         let criteria = readCriteria(fields["criteria"]?.value, kind: kind, domain: domain, reader: &reader)
+        let prompt = readPrompt(fields["prompt"]?.value, reader: &reader)
 
         guard reader.problems.isEmpty, let id, let name, let status, let criteria,
             let condition = try? ConditionID(domain: domain.id, name: id)
@@ -67,7 +68,8 @@ extension Checklist {
         let checklist = Checklist(
             id: id, condition: condition, name: name, description: description, status: status,
             reviewedBy: reviewedBy, reviewedOn: reviewedOn, kind: kind, criteria: criteria,
-            location: InputLocation(path: path), fieldLocations: fields.mapValues { reader.location($0.value) })
+            location: InputLocation(path: path), fieldLocations: fields.mapValues { reader.location($0.value) },
+            prompt: prompt)
         return (checklist, [])
     }
 
@@ -83,6 +85,27 @@ extension Checklist {
             throw ChecklistError(.invalidChecklist, "\(path): \(problems.count) problem(s)", problems: problems)
         }
         return checklist
+    }
+
+    /// `prompt`: null or a string whose only placeholders are `ChecklistFormat.promptPlaceholders`.
+    private static func readPrompt(_ node: Node?, reader: inout FieldReader) -> String? {
+        guard let value = reader.optionalString(node, "prompt", maxLength: ChecklistFormat.maximumPromptLength),
+              let text = value else { return nil }
+        var rest = Substring(text)
+        while let open = rest.firstIndex(of: "{") {
+            let after = rest[open...]
+            guard let close = after.firstIndex(of: "}") else {
+                reader.report(node, "prompt", "unclosed '{'; the only placeholder is {condition}")
+                return nil
+            }
+            let placeholder = String(after[...close])
+            guard ChecklistFormat.promptPlaceholders.contains(placeholder) else {
+                reader.report(node, "prompt", "unknown placeholder \(placeholder); the only placeholder is {condition} (the name)")
+                return nil
+            }
+            rest = after[after.index(after: close)...]
+        }
+        return text
     }
 
     /// `reviewed_by` and `reviewed_on`: both required when reviewed, null or absent when draft.

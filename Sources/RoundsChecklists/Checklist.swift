@@ -1,3 +1,4 @@
+import Foundation
 import RoundsCore
 
 /// Whether a clinician has signed a checklist off.
@@ -52,6 +53,9 @@ public struct Checklist: Sendable, Hashable {
     public var reviewedOn: String?
     public var kind: ChecklistKind
     public var criteria: [Criterion]
+    /// The text prompt of a text-conditioned model for this condition (`{condition}` stands for `name`);
+    /// not part of `canonicalJSON`, so adding or editing it keeps the version (and judged images current).
+    public var prompt: String?
     /// The file the checklist was read from.
     public var location: InputLocation
     /// Where each top-level field's value starts, by key.
@@ -60,7 +64,8 @@ public struct Checklist: Sendable, Hashable {
     public init(
         id: String, condition: ConditionID, name: String, description: String?, status: ChecklistStatus,
         reviewedBy: String? = nil, reviewedOn: String? = nil, kind: ChecklistKind = .condition,
-        criteria: [Criterion], location: InputLocation, fieldLocations: [String: InputLocation] = [:]
+        criteria: [Criterion], location: InputLocation, fieldLocations: [String: InputLocation] = [:],
+        prompt: String? = nil
     ) {
         self.id = id
         self.condition = condition
@@ -71,9 +76,17 @@ public struct Checklist: Sendable, Hashable {
         self.reviewedOn = reviewedOn
         self.kind = kind
         self.criteria = criteria
+        self.prompt = prompt
         self.location = location
         self.fieldLocations = fieldLocations
     }
 
     public func criterion(_ id: String) -> Criterion? { criteria.first { $0.id == id } }
+
+    /// The prompt a text-conditioned model is given for this condition: `prompt` with `{condition}`
+    /// replaced by the name, else `a photo of <name>`.
+    public var generationPrompt: String {
+        guard let prompt else { return "a photo of \(name)" }
+        return prompt.replacingOccurrences(of: "{condition}", with: name)
+    }
 }

@@ -8,7 +8,7 @@ public enum ChecklistFormat {
     public static let dimensionKeys = ["id", "name", "description"]
     public static let dimensionRequired = ["id", "name", "description"]
     public static let checklistKeys = [
-        "id", "name", "description", "status", "reviewed_by", "reviewed_on", "kind", "criteria",
+        "id", "name", "description", "status", "reviewed_by", "reviewed_on", "kind", "criteria", "prompt",
     ]
     /// `description` is also required in condition files (`kind: condition`), not in artefacts files.
     public static let checklistRequired = ["id", "name", "status", "criteria"]
@@ -20,6 +20,10 @@ public enum ChecklistFormat {
     public static let maximumNotesLength = 600
     public static let maximumNameLength = 120
     public static let maximumDescriptionLength = 1000
+    /// `prompt`: the text a text-conditioned model is prompted with (CLIP reads at most 75 tokens).
+    public static let maximumPromptLength = 400
+    /// The placeholders a `prompt` may hold.
+    public static let promptPlaceholders = ["{condition}"]
     /// The dimension every artefacts file may use.
     public static let artefactDimension = "artefact"
     /// The file stem (and id) of a domain's artefacts checklist.

@@ -5,8 +5,12 @@
 public struct DecodeOptions: Sendable, Hashable {
     /// Largest accepted width or height. Default 16384.
     public var maxSide: Int
-    /// Largest accepted `width * height`. Default 256 megapixels (256,000,000).
+    /// Largest accepted `width * height`. Default `defaultMaxPixels`, 64 megapixels.
     public var maxPixels: Int
+    /// 64 megapixels (e.g. 8000x8000): one decoded image then takes at most 192 MB as RGB8 (plus its
+    /// alpha while compositing), so a file within the size caps cannot make a run allocate gigabytes.
+    /// Dermatology and radiology photographs are far smaller; a larger picture is resized first.
+    public static let defaultMaxPixels = 64_000_000
     /// Largest accepted file, read whole into memory. Default 1 GiB.
     public var maxFileBytes: Int
     /// The colour that transparent pixels are composited onto. Default white.
@@ -22,7 +26,7 @@ public struct DecodeOptions: Sendable, Hashable {
 
     public init(
         maxSide: Int = 16384,
-        maxPixels: Int = 256_000_000,
+        maxPixels: Int = DecodeOptions.defaultMaxPixels,
         maxFileBytes: Int = 1 << 30,
         background: RGB8 = .white,
         jpegWarnings: JPEGWarningPolicy = .fail
@@ -46,7 +50,8 @@ public struct DecodeOptions: Sendable, Hashable {
         let (area, overflow) = width.multipliedReportingOverflow(by: height)
         if overflow || area > maxPixels {
             throw ImageError(.tooLarge,
-                             "\(source): declared size \(width)x\(height) exceeds the limit of \(maxPixels) pixels")
+                             "\(source): declared size \(width)x\(height) exceeds the limit of \(maxPixels) pixels "
+                                 + "(\(maxPixels * 3 / 1_000_000) MB decoded); resize it first")
         }
     }
 }

@@ -1,30 +1,31 @@
 import RoundsCore
 
-/// Anthropic Messages (`POST {base}/messages`, `x-api-key`, `anthropic-version: 2023-06-01`).
+/// Anthropic Messages (`POST {base}/messages`, `x-api-key`, `anthropic-version` from the endpoint's
+/// `api_version`, by default the one the official SDK sends).
 ///
 /// Images go as base64 blocks (no `data:` prefix) before the text. Structured output is a forced tool
-/// whose `input_schema` is the verdict schema; the tool's input comes back as the answer text. There is
-/// no seed in this API, so `sampling.seed` is not sent.
+/// whose `input_schema` is the verdict schema; the tool's input comes back as the answer text. With
+/// extended thinking on (`extra_body.thinking`) the API refuses a forced tool, so the tool is offered
+/// with `tool_choice: auto` and the prompt's instructions carry the format: the answer is read from the
+/// tool input or, failing that, parsed from the text. `temperature` goes only when the endpoint's
+/// `sampling_parameters` name it (current models refuse it); there is no seed in this API.
 public struct AnthropicMessagesProvider: JudgeProvider {
-    public static let apiVersion = "2023-06-01"
-
     public init() {}
 
     public func body(for request: JudgeRequest, endpoint: EndpointConfig, imageData: (JudgeImage) -> String) -> JSONValue {
         var messages: [JSONValue] = []
+        var blocks: [JSONValue] = request.images.map { image in
+            [
+                "type": "image",
+                "source": ["type": "base64", "media_type": .string(image.mediaType), "data": .string(imageData(image))],
+            ]
+        }
+        blocks.append(["type": "text", "text": .string(request.user)])
+        messages.append(["role": "user", "content": .array(blocks)])
+        // The repair turn repeats the first turn, images included: the model must see what it is asked about.
         if let repair = request.repair {
-            messages.append(["role": "user", "content": .string(request.user)])
             messages.append(["role": "assistant", "content": .string(repair.previousAnswer)])
             messages.append(["role": "user", "content": .string(repair.instruction)])
-        } else {
-            var blocks: [JSONValue] = request.images.map { image in
-                [
-                    "type": "image",
-                    "source": ["type": "base64", "media_type": .string(image.mediaType), "data": .string(imageData(image))],
-                ]
-            }
-            blocks.append(["type": "text", "text": .string(request.user)])
-            messages.append(["role": "user", "content": .array(blocks)])
         }
         var body: [String: JSONValue] = [
             "model": .string(endpoint.model),
@@ -41,15 +42,18 @@ public struct AnthropicMessagesProvider: JudgeProvider {
                     "input_schema": schema,
                 ]
             ]
-            body["tool_choice"] = ["type": "tool", "name": .string(request.schemaName)]
+            let forced: JSONValue = ["type": "tool", "name": .string(request.schemaName)]
+            let offered: JSONValue = ["type": "auto"]
+            body["tool_choice"] = endpoint.thinkingEnabled ? offered : forced
         }
+        endpoint.applyingExtraBody(to: &body)
         return .object(body)
     }
 
     public func httpRequest(body: [UInt8], endpoint: EndpointConfig, apiKey: APIKey?) -> HTTPRequestData {
         let base = endpoint.baseURL.hasSuffix("/") ? String(endpoint.baseURL.dropLast()) : endpoint.baseURL
         var headers: [(name: String, value: String)] = [
-            ("Content-Type", "application/json"), ("anthropic-version", Self.apiVersion),
+            ("Content-Type", "application/json"), ("anthropic-version", endpoint.anthropicVersion),
         ]
         if let key = apiKey { headers.append(("x-api-key", key.value)) }
         return HTTPRequestData(
@@ -80,9 +84,7 @@ public struct AnthropicMessagesProvider: JudgeProvider {
         default: finish = .other
         }
         let text = toolInput?.canonicalString ?? texts.joined()
-        let usage = TokenUsage(
-            input: Int(json["usage"]?["input_tokens"]?.doubleValue ?? 0),
-            output: Int(json["usage"]?["output_tokens"]?.doubleValue ?? 0))
+        let usage = TokenUsage(untrustedInput: json["usage"]?["input_tokens"], output: json["usage"]?["output_tokens"])
         return JudgeResponse(
             text: text, refusal: finish == .refusal ? (texts.joined().isEmpty ? "refused" : texts.joined()) : nil,
             finishReason: finish, usage: usage, model: json["model"]?.stringValue, rawBody: raw)

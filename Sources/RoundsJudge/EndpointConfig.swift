@@ -1,4 +1,5 @@
 import Foundation
+import RoundsCore
 
 /// Which wire protocol an endpoint speaks.
 public enum ProviderKind: String, Sendable, Hashable, CaseIterable, Codable {
@@ -38,18 +39,28 @@ public struct EndpointConfig: Sendable, Hashable, CustomStringConvertible {
     public var detail: ImageDetail
     /// Long edge the caller resizes images to before sending; nil keeps the size.
     public var maxLongEdge: Int?
-    /// Azure-style deployments: sent as `?api-version=` with the key in an `api-key` header.
+    /// OpenAI provider: an Azure-style deployment, sent as `?api-version=` with the key in an `api-key`
+    /// header. Anthropic provider: the `anthropic-version` header (default `defaultAnthropicVersion`).
     public var apiVersion: String?
     public var connectTimeout: Double
     public var requestTimeout: Double
     public var maxTokens: Int
+    /// The sampling parameters to send; nil for the provider's default (`sentSamplingParameters`).
+    public var samplingParameters: Set<SamplingParameter>?
+    /// The token-limit field to send; nil for the default for the model (`sentTokenLimitField`).
+    public var tokenLimitField: TokenLimitField?
+    /// Top-level body fields added as they are: server options such as vLLM's `guided_json`, Ollama's
+    /// `options`, llama.cpp's `grammar`, Anthropic's `thinking`.
+    public var extraBody: [String: JSONValue]
 
     public init(
         name: String, provider: ProviderKind, baseURL: String, model: String, apiKeyEnv: String? = nil,
         maxInFlight: Int = 8, requestsPerMinute: Double? = nil, tokensPerMinute: Double? = nil,
         inputPricePerToken: Double = 0, outputPricePerToken: Double = 0, allowRealImages: Bool = false,
         supportsJSONSchema: Bool = true, detail: ImageDetail = .auto, maxLongEdge: Int? = 1024,
-        apiVersion: String? = nil, connectTimeout: Double = 10, requestTimeout: Double = 120, maxTokens: Int = 1024
+        apiVersion: String? = nil, connectTimeout: Double = 10, requestTimeout: Double = 120, maxTokens: Int = 1024,
+        samplingParameters: Set<SamplingParameter>? = nil, tokenLimitField: TokenLimitField? = nil,
+        extraBody: [String: JSONValue] = [:]
     ) {
         self.name = name
         self.provider = provider
@@ -69,6 +80,9 @@ public struct EndpointConfig: Sendable, Hashable, CustomStringConvertible {
         self.connectTimeout = connectTimeout
         self.requestTimeout = requestTimeout
         self.maxTokens = maxTokens
+        self.samplingParameters = samplingParameters
+        self.tokenLimitField = tokenLimitField
+        self.extraBody = extraBody
     }
 
     /// An endpoint from the ad hoc flags `--base-url URL --model M --provider P [--api-key-env VAR]
@@ -111,7 +125,23 @@ public struct EndpointConfig: Sendable, Hashable, CustomStringConvertible {
         "endpoint \(name) (\(provider.rawValue) \(baseURL), model \(model), key from \(apiKeyEnv.map { "$" + $0 } ?? "none"))"
     }
 
+    /// An http(s) URL with a host, no query, fragment or credentials, and nothing libcurl would refuse
+    /// later (`curl 3`, "URL using bad/illegal format"): no spaces, tabs or other control characters,
+    /// no `@` (a user name or password in the URL would be stored with every run and sent in the clear;
+    /// keys come from `api_key_env`).
     static func validateBaseURL(_ text: String, field: String) throws {
+        if let bad = text.unicodeScalars.first(where: { $0.value <= 0x20 || $0.value == 0x7F || $0.properties.isWhitespace }) {
+            let name = bad == " " ? "a space" : (bad == "\t" ? "a tab" : String(format: "the control character U+%04X", bad.value))
+            throw JudgeError(.invalidConfig, "\(field): the base URL contains \(name) ('\(text.debugDescription.dropFirst().dropLast())'); "
+                + "remove it or percent-encode it")
+        }
+        if text.contains("@") {
+            throw JudgeError(.invalidConfig, "\(field): the base URL must not contain '@' (user names and passwords do not belong "
+                + "in it; the key comes from api_key_env / --api-key-env); the URL is not repeated here in case it holds one")
+        }
+        if text.contains("#") {
+            throw JudgeError(.invalidConfig, "\(field): the base URL must not have a fragment ('#'), got '\(text)'")
+        }
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
             let host = url.host, !host.isEmpty
         else {

@@ -20,18 +20,25 @@ import Yams
 ///     supports_json_schema: true
 ///     detail: low                  # low | high | auto
 ///     max_long_edge: 1024
-///     api_version: 2024-10-21      # Azure-style deployments only
+///     api_version: 2024-10-21      # openai: Azure-style deployments only; anthropic: anthropic-version
 ///     connect_timeout: 10          # seconds
 ///     request_timeout: 120
 ///     max_tokens: 1024
+///     max_tokens_field: max_tokens # or max_completion_tokens (OpenAI reasoning models)
+///     sampling_parameters: [temperature, seed]   # what to send; [] for none
+///     extra_body:                  # added to every body as is
+///       guided_decoding_backend: xgrammar
 /// ```
+/// Defaults that depend on the provider and model: Anthropic sends no sampling parameter and
+/// `anthropic-version: 2026-10-21`; OpenAI's reasoning models (o-series, GPT-5) send none and use
+/// `max_completion_tokens`; other OpenAI-compatible endpoints send `temperature` and `seed`.
 /// Every problem is reported as `path:line:column: endpoints[i].field: expected …, got …`.
 public enum EndpointsFile {
     static let knownKeys = [
         "name", "provider", "base_url", "model", "api_key_env", "max_in_flight", "requests_per_minute",
         "tokens_per_minute", "price_per_input_token", "price_per_output_token", "allow_real_images",
         "supports_json_schema", "detail", "max_long_edge", "api_version", "connect_timeout", "request_timeout",
-        "max_tokens",
+        "max_tokens", "max_tokens_field", "sampling_parameters", "extra_body",
     ]
 
     public static func load(path: String) throws -> [EndpointConfig] {
@@ -130,6 +137,7 @@ public enum EndpointsFile {
             }
             detail = parsed
         }
+        let settings = try requestSettings(r, provider: provider, index: i)
         return EndpointConfig(
             name: name, provider: provider, baseURL: baseURL, model: model, apiKeyEnv: keyEnv,
             maxInFlight: try r.int("max_in_flight", min: 1) ?? 8,
@@ -144,7 +152,93 @@ public enum EndpointsFile {
             apiVersion: try r.string("api_version"),
             connectTimeout: try r.number("connect_timeout", positive: true) ?? 10,
             requestTimeout: try r.number("request_timeout", positive: true) ?? 120,
-            maxTokens: try r.int("max_tokens", min: 16) ?? 1024)
+            maxTokens: try r.int("max_tokens", min: 16) ?? 1024,
+            samplingParameters: settings.sampling, tokenLimitField: settings.tokenField, extraBody: settings.extraBody)
+    }
+
+    /// `sampling_parameters`, `max_tokens_field` and `extra_body`, checked against the provider.
+    private static func requestSettings(_ r: FieldReader, provider: ProviderKind, index i: Int) throws
+        -> (sampling: Set<SamplingParameter>?, tokenField: TokenLimitField?, extraBody: [String: JSONValue])
+    {
+        let path = r.path
+        var sampling: Set<SamplingParameter>?
+        if let node = r.fields["sampling_parameters"] {
+            guard let items = node.sequence else {
+                throw problem(path, node, "endpoints[\(i)].sampling_parameters",
+                              "expected a list such as [temperature, seed] or [], got \(kind(of: node))")
+            }
+            var set = Set<SamplingParameter>()
+            for item in items {
+                guard let text = item.string, let parameter = SamplingParameter(rawValue: text) else {
+                    throw problem(path, item, "endpoints[\(i)].sampling_parameters",
+                                  "expected temperature or seed, got \(kind(of: item))")
+                }
+                if parameter == .seed && provider == .anthropic {
+                    throw problem(path, item, "endpoints[\(i)].sampling_parameters",
+                                  "Anthropic's Messages API has no seed; only temperature can be sent")
+                }
+                set.insert(parameter)
+            }
+            sampling = set
+        }
+        var tokenField: TokenLimitField?
+        if let text = try r.string("max_tokens_field") {
+            guard let field = TokenLimitField(rawValue: text) else {
+                throw problem(path, r.fields["max_tokens_field"]!, "endpoints[\(i)].max_tokens_field",
+                              "expected max_tokens or max_completion_tokens, got '\(text)'")
+            }
+            if field == .maxCompletionTokens && provider == .anthropic {
+                throw problem(path, r.fields["max_tokens_field"]!, "endpoints[\(i)].max_tokens_field",
+                              "Anthropic's Messages API takes max_tokens only")
+            }
+            tokenField = field
+        }
+        var extraBody: [String: JSONValue] = [:]
+        if let node = r.fields["extra_body"] {
+            guard let mapping = node.mapping else {
+                throw problem(path, node, "endpoints[\(i)].extra_body", "expected a mapping of body fields, got \(kind(of: node))")
+            }
+            for (keyNode, value) in mapping {
+                guard let key = keyNode.string, !key.isEmpty else {
+                    throw problem(path, keyNode, "endpoints[\(i)].extra_body", "expected a text key")
+                }
+                if EndpointConfig.reservedBodyKeys.contains(key) {
+                    throw problem(path, keyNode, "endpoints[\(i)].extra_body.\(key)",
+                                  "Rounds builds '\(key)' itself; extra_body may not replace "
+                                  + EndpointConfig.reservedBodyKeys.sorted().joined(separator: ", "))
+                }
+                extraBody[key] = try json(value, path: path, field: "endpoints[\(i)].extra_body.\(key)")
+            }
+        }
+        return (sampling, tokenField, extraBody)
+    }
+
+    /// A YAML value as JSON: plain scalars by YAML's core schema (null, booleans, numbers), quoted ones
+    /// as text, sequences and mappings recursively.
+    static func json(_ node: Node, path: String, field: String) throws -> JSONValue {
+        switch node {
+        case .scalar(let scalar):
+            if scalar.style != .plain { return .string(scalar.string) }
+            if ["~", "null", "Null", "NULL"].contains(scalar.string) { return .null }
+            if let b = node.bool { return .bool(b) }
+            if let n = node.int { return .number(Double(n)) }
+            if let d = node.float {
+                guard d.isFinite else { throw problem(path, node, field, "expected a finite number, got '\(scalar.string)'") }
+                return .number(d)
+            }
+            return .string(scalar.string)
+        case .sequence(let items):
+            return .array(try items.enumerated().map { try json($0.element, path: path, field: "\(field)[\($0.offset)]") })
+        case .mapping(let mapping):
+            var object: [String: JSONValue] = [:]
+            for (keyNode, value) in mapping {
+                guard let key = keyNode.string else { throw problem(path, keyNode, field, "expected a text key") }
+                object[key] = try json(value, path: path, field: "\(field).\(key)")
+            }
+            return .object(object)
+        case .alias:
+            throw problem(path, node, field, "YAML aliases are not supported here; write the value out")
+        }
     }
 
     static func problem(_ path: String, _ node: Node, _ field: String, _ message: String) -> JudgeError {
@@ -172,6 +266,7 @@ public enum EndpointsFile {
 
 /// Typed access to one endpoint's fields with errors that name file, line, field, expected and actual.
 private struct FieldReader {
+    // (fields and path are read by EndpointsFile.requestSettings too)
     let path: String
     let prefix: String
     let fields: [String: Node]

@@ -6,7 +6,7 @@ import RoundsCore
 extension JudgeClient {
     /// The request `judge(image:checklist:prompt:)` sends for a single sample.
     public func preparedImageRequest(image: JudgeImage, checklist: JudgeChecklist, prompt: JudgePrompt) -> PreparedRequest {
-        let sampling = SamplingParameters(temperature: 0, seed: options.baseSeed, maxTokens: endpoint.maxTokens)
+        let sampling = endpoint.sampling(temperature: 0, seed: options.baseSeed)
         return PreparedRequest(imageRequest(image: image, checklist: checklist, prompt: prompt, sampling: sampling),
                                endpoint: endpoint, provider: provider)
     }
@@ -22,9 +22,10 @@ extension JudgeClient {
     public func batchOutcome(status: Int?, body: JSONValue?, error: JudgeError?, requestKey: String,
                              canonicalRequest: String, checklist: JudgeChecklist) -> JudgeOutcome {
         let url = endpoint.baseURL + "/batches"
+        let sent = endpoint.sampling(temperature: 0, seed: options.baseSeed)
         var sample = SampleOutcome(
             status: .failed, requestKey: requestKey, canonicalRequest: canonicalRequest, verdicts: [], problems: [],
-            usage: TokenUsage(), attempts: 1, latency: 0, repaired: false, seed: options.baseSeed, temperature: 0)
+            usage: TokenUsage(), attempts: 1, latency: 0, repaired: false, seed: sent.seed, temperature: sent.temperature)
         func fail(_ e: JudgeError) -> JudgeOutcome {
             sample.error = redaction.apply(e)
             sample.verdicts = checklist.criteria.map { .indeterminate($0.id, "request failed: \(e.code)") }

@@ -93,7 +93,7 @@ extension JudgeClient {
         let request = JudgeRequest(
             system: pair.prompt.system, user: pair.prompt.user, images: [pair.first, pair.second],
             schema: JudgePairRequest.schema(for: pair.checklist), schemaName: "pair_comparison",
-            sampling: SamplingParameters(temperature: 0, seed: options.baseSeed, maxTokens: endpoint.maxTokens))
+            sampling: endpoint.sampling(temperature: 0, seed: options.baseSeed))
         let prepared = PreparedRequest(request, endpoint: endpoint, provider: provider)
         outcome.requestKey = prepared.key
         outcome.canonicalRequest = prepared.canonicalBody

@@ -1,5 +1,6 @@
 import Foundation
 import RoundsCore
+import Synchronization
 
 /// Options for one client: self-consistency sampling and the repair request.
 public struct JudgeOptions: Sendable, Hashable {
@@ -39,6 +40,9 @@ public final class JudgeClient: Sendable {
     private let transport: any HTTPTransport
     private let clock: any JudgeClock
     let redaction: Redaction
+    /// Set once the endpoint refused structured output (a forced tool or `response_format`): the rest
+    /// of the run asks with instructions only instead of collecting one 400 per image.
+    private let structuredOutputRefused = Mutex<String?>(nil)
 
     /// - Parameters:
     ///   - apiKey: from `endpoint.apiKey(from:)`; used only in request headers.
@@ -64,7 +68,19 @@ public final class JudgeClient: Sendable {
     ///
     /// - Parameter prompt: the rendered prompt; `VerdictSchema.standardPrompt(for:)` when nil.
     public func judge(image: JudgeImage, checklist: JudgeChecklist, prompt: JudgePrompt? = nil) async -> JudgeOutcome {
-        let prompt = prompt ?? VerdictSchema.standardPrompt(for: checklist)
+        await judge(prepare(image: image, checklist: checklist, prompt: prompt))
+    }
+
+    /// Judges one image with the requests `prepare` built (its request key is the one stored).
+    ///
+    /// - Parameters:
+    ///   - earlier: self-consistency samples (by 0-based index) that already succeeded in an earlier run
+    ///     and are stored: they are counted again, not sent again (a succeeded request key never goes out twice).
+    ///   - beforeSend: asked right before every HTTP attempt (retries and the repair included); an error
+    ///     stops that sample unsent (an image purged while the run waited must not be uploaded).
+    public func judge(_ prepared: PreparedJudgment, earlier: [Int: SampleOutcome] = [:],
+                      beforeSend: (@Sendable () -> JudgeError?)? = nil) async -> JudgeOutcome {
+        let image = prepared.image, checklist = prepared.checklist
         if case .refused(let reason) = PrivacyGuard.decide(origin: image.origin, endpoint: endpoint) {
             let error = JudgeError(.privacyRefused, reason)
             let sample = SampleOutcome(
@@ -73,28 +89,35 @@ public final class JudgeClient: Sendable {
                 }, problems: [], usage: TokenUsage(), attempts: 0, latency: 0, repaired: false, error: error)
             return aggregate([sample], checklist: checklist, stopsRun: false)
         }
-        let samplings = samplingParameters, n = samplings.count
+        let n = prepared.samples.count
         var samples: [SampleOutcome] = []
         await withTaskGroup(of: (Int, SampleOutcome).self) { group in
-            for (i, sampling) in samplings.enumerated() {
-                group.addTask { (i, await self.judgeOnce(image: image, checklist: checklist, prompt: prompt, sampling: sampling)) }
+            for (i, sample) in prepared.samples.enumerated() {
+                if let stored = earlier[i] {
+                    group.addTask { (i, stored) }
+                    continue
+                }
+                group.addTask { (i, await self.judgeOnce(sample, checklist: checklist, beforeSend: beforeSend)) }
             }
             var byIndex: [Int: SampleOutcome] = [:]
             for await (i, s) in group { byIndex[i] = s }
             samples = (0..<n).map { byIndex[$0]! }
         }
         let stops = samples.contains { $0.error.map { RetryPolicy.disposition(of: $0) == .stopsRun } ?? false }
-        let tripped = await circuit.record(samples.first(where: { $0.error != nil })?.error)
+        let firstError = samples.first(where: { $0.error != nil })?.error
+        // A purged image says nothing about the endpoint: it neither trips nor resets the circuit.
+        var tripped = false
+        if firstError?.code != .imageWithdrawn { tripped = await circuit.record(firstError) }
         return aggregate(samples, checklist: checklist, stopsRun: stops || tripped)
     }
 
     /// One sampling per `options.samples`: temperature 0 for a single sample, else the sampling
-    /// temperature with seeds counting up from the base seed.
+    /// temperature with seeds counting up from the base seed; of those, only what the endpoint sends
+    /// (without sampling parameters, the endpoint's own sampling varies the samples).
     var samplingParameters: [SamplingParameters] {
         let n = options.samples
         return (0..<n).map {
-            SamplingParameters(temperature: n > 1 ? options.sampleTemperature : 0, seed: options.baseSeed + $0,
-                               maxTokens: endpoint.maxTokens)
+            endpoint.sampling(temperature: n > 1 ? options.sampleTemperature : 0, seed: options.baseSeed + $0)
         }
     }
 
@@ -103,29 +126,45 @@ public final class JudgeClient: Sendable {
         sampleKeys.count == 1 ? sampleKeys[0] : SHA256.hex(sampleKeys.joined(separator: "\n"))
     }
 
+    /// The request key of each self-consistency sample, in order (one key without sampling).
+    public func sampleKeys(image: JudgeImage, checklist: JudgeChecklist, prompt: JudgePrompt? = nil) -> [String] {
+        prepare(image: image, checklist: checklist, prompt: prompt).sampleKeys
+    }
+
     /// The request key `judge(image:checklist:prompt:)` would store for this image, computed without
     /// sending anything: a run looks it up to send no request twice once it has succeeded.
     public func requestKey(image: JudgeImage, checklist: JudgeChecklist, prompt: JudgePrompt? = nil) -> String {
-        let prompt = prompt ?? VerdictSchema.standardPrompt(for: checklist)
-        return Self.outcomeKey(samplingParameters.map {
-            PreparedRequest(imageRequest(image: image, checklist: checklist, prompt: prompt, sampling: $0),
-                            endpoint: endpoint, provider: provider).key
-        })
+        prepare(image: image, checklist: checklist, prompt: prompt).requestKey
     }
 
+    /// Combines the samples of one judgment.
+    ///
+    /// With `--samples N` above 1, a judgment needs a majority of its samples answered (`judged` or
+    /// `incomplete`): more than N/2, so 2 of 3, 3 of 4 or 5. Below that it is stored as failed, with
+    /// the first failed sample's status and a `noMajority` error, and asked again next run (the samples
+    /// that did answer are kept and not sent again). Each criterion's verdict is then the one most
+    /// samples gave, its agreement the votes over N (`MajorityVote`).
     func aggregate(_ samples: [SampleOutcome], checklist: JudgeChecklist, stopsRun: Bool) -> JudgeOutcome {
         let usable = samples.filter { [.judged, .incomplete].contains($0.status) }
         let verdicts: [CriterionVerdict]
-        let status: JudgeStatus
+        var status: JudgeStatus
+        var error = samples.first { $0.error != nil }?.error
         if samples.count == 1 {
             verdicts = samples[0].verdicts
-            status = samples[0].status
-        } else if usable.isEmpty {
-            verdicts = MajorityVote.combine(samples.map(\.verdicts), criteria: checklist.criteria)
             status = samples[0].status
         } else {
             verdicts = MajorityVote.combine(samples.map(\.verdicts), criteria: checklist.criteria)
             status = verdicts.contains { $0.verdict == .indeterminate } ? .incomplete : .judged
+            let needed = Self.majority(of: samples.count)
+            if usable.count < needed {
+                let failed = samples.first { ![.judged, .incomplete].contains($0.status) }
+                status = failed?.status ?? .failed
+                let why = failed.map { $0.error?.message ?? $0.status.rawValue } ?? "no answer"
+                error = JudgeError(
+                    error?.code == .imageWithdrawn ? .imageWithdrawn : .noMajority,
+                    "only \(usable.count) of \(samples.count) samples answered; a majority needs \(needed) "
+                        + "(first failure: \(why))", cause: error)
+            }
         }
         let key = Self.outcomeKey(samples.map(\.requestKey))
         let canonical = samples.count == 1 ? samples[0].canonicalRequest : "[" + samples.map(\.canonicalRequest).joined(separator: ",") + "]"
@@ -134,33 +173,61 @@ public final class JudgeClient: Sendable {
             status: status, requestKey: key, canonicalRequest: canonical, verdicts: verdicts, samples: samples,
             endpointName: endpoint.name, model: endpoint.model, usage: usage, cost: endpoint.cost(of: usage),
             attempts: samples.reduce(0) { $0 + $1.attempts }, latency: samples.map(\.latency).max() ?? 0,
-            error: samples.first { $0.error != nil }?.error, stopsRun: stopsRun)
+            error: error, stopsRun: stopsRun)
     }
 
+    /// Samples a judgment of `n` samples needs answered: more than half.
+    public static func majority(of n: Int) -> Int { n / 2 + 1 }
+
     /// One sample: request, read, maybe one repair.
-    private func judgeOnce(image: JudgeImage, checklist: JudgeChecklist, prompt: JudgePrompt, sampling: SamplingParameters) async -> SampleOutcome {
-        let request = imageRequest(image: image, checklist: checklist, prompt: prompt, sampling: sampling)
-        let prepared = PreparedRequest(request, endpoint: endpoint, provider: provider)
+    ///
+    /// When the endpoint refuses structured output with a 400 (models that think before answering
+    /// refuse a forced tool; some servers refuse `response_format`), the request goes again without it:
+    /// the prompt's instructions ask for the format and the parser reads the text. The sample keeps the
+    /// structured request's key, so a later run finds it, and stores the body actually sent.
+    private func judgeOnce(_ planned: PreparedJudgment.Sample, checklist: JudgeChecklist,
+                           beforeSend: (@Sendable () -> JudgeError?)?) async -> SampleOutcome {
+        var request = planned.request
+        let sampling = planned.sampling, prepared = planned.prepared
         var sample = SampleOutcome(
             status: .failed, requestKey: prepared.key, canonicalRequest: prepared.canonicalBody, verdicts: [],
             problems: [], usage: TokenUsage(), attempts: 0, latency: 0, repaired: false, seed: sampling.seed,
             temperature: sampling.temperature)
-        let first = await exchange(prepared, imageCount: 1)
+        var fallbackNote: String?
+        var sent = prepared
+        let structured = endpoint.supportsJSONSchema && request.schema != nil
+        if structured, let why = structuredOutputRefused.withLock({ $0 }) {
+            request.schema = nil
+            sent = PreparedRequest(request, endpoint: endpoint, provider: provider)
+            fallbackNote = Self.fallbackNote(why)
+        }
+        var first = await exchange(sent, imageCount: 1, beforeSend: beforeSend)
+        if structured, fallbackNote == nil, case .failure(let error) = first.result, Self.refusesStructuredOutput(error) {
+            structuredOutputRefused.withLock { $0 = $0 ?? error.message }
+            request.schema = nil
+            sent = PreparedRequest(request, endpoint: endpoint, provider: provider)
+            fallbackNote = Self.fallbackNote(error.message)
+            let again = await exchange(sent, imageCount: 1, beforeSend: beforeSend)
+            first = (again.result, first.attempts + again.attempts, again.latency)
+        }
+        sample.canonicalRequest = sent.canonicalBody
         sample.attempts = first.attempts
         guard case .success(let response) = first.result else {
             if case .failure(let error) = first.result { sample.error = error }
             sample.verdicts = checklist.criteria.map { .indeterminate($0.id, "request failed: \(sample.error?.code.description ?? "error")") }
+            sample.problems += fallbackNote.map { [$0] } ?? []
             return sample
         }
-        guard var parsed = read(response, latency: first.latency, checklist: checklist, into: &sample) else { return sample }
+        let firstRead = read(response, latency: first.latency, checklist: checklist, into: &sample)
+        if let note = fallbackNote { sample.problems.insert(note, at: 0) }
+        guard var parsed = firstRead else { return sample }
         if !parsed.isComplete && options.repair {
             var repairRequest = request
-            repairRequest.images = []
             repairRequest.repair = JudgeRequest.Repair(
                 previousAnswer: response.text,
                 instruction: VerdictSchema.repairInstruction(problems: parsed.problems, checklist: checklist))
             let repairPrepared = PreparedRequest(repairRequest, endpoint: endpoint, provider: provider)
-            let second = await exchange(repairPrepared, imageCount: 0)
+            let second = await exchange(repairPrepared, imageCount: repairRequest.images.count, beforeSend: beforeSend)
             sample.attempts += second.attempts
             sample.repaired = true
             switch second.result {
@@ -185,6 +252,20 @@ public final class JudgeClient: Sendable {
         sample.verdicts = parsed.verdicts
         sample.status = parsed.isComplete ? .judged : (parsed.unparseable ? .unparseable : .incomplete)
         return sample
+    }
+
+    /// Whether a failure is the endpoint refusing the structured-output part of the request (a 400 or
+    /// 422 naming `tool_choice`, `response_format`, `json_schema` or tool use), which asking again
+    /// without it can get past.
+    static func refusesStructuredOutput(_ error: JudgeError) -> Bool {
+        guard error.code == .httpStatus, error.status == 400 || error.status == 422 else { return false }
+        let message = error.message.lowercased()
+        return ["tool_choice", "response_format", "json_schema", "tool use", "tool_use", "forced tool"]
+            .contains { message.contains($0) }
+    }
+
+    private static func fallbackNote(_ why: String) -> String {
+        "the endpoint refused structured output (\(why.prefix(200))); asked with instructions only and parsed the answer"
     }
 
     /// The request of one sample about one image.
@@ -236,7 +317,9 @@ public final class JudgeClient: Sendable {
     }
 
     /// Sends one prepared request with rate limiting and retries.
-    func exchange(_ prepared: PreparedRequest, imageCount: Int) async -> (result: Result<JudgeResponse, JudgeError>, attempts: Int, latency: Double) {
+    func exchange(_ prepared: PreparedRequest, imageCount: Int, beforeSend: (@Sendable () -> JudgeError?)? = nil) async
+        -> (result: Result<JudgeResponse, JudgeError>, attempts: Int, latency: Double)
+    {
         let http = provider.httpRequest(body: prepared.wireBody, endpoint: endpoint, apiKey: apiKey)
         let what = "\(http.method) \(http.url) (model \(endpoint.model))"
         // Rough budget: 4 bytes of JSON text per token, ~1,000 tokens per image, plus the answer.
@@ -252,6 +335,10 @@ public final class JudgeClient: Sendable {
                 try await limiter.acquire(estimatedTokens: estimate)
             } catch {
                 return (.failure(JudgeError(.cancelled, "\(what): cancelled while waiting for the rate limit")), attempts - 1, 0)
+            }
+            if let refusal = beforeSend?() {
+                await limiter.release(rateLimited: false, estimatedTokens: estimate)
+                return (.failure(refusal), attempts - 1, 0)
             }
             let start = clock.now()
             var failure: JudgeError

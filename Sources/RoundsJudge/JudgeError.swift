@@ -10,7 +10,7 @@ public struct JudgeError: Error, Sendable, CustomStringConvertible {
         private enum Value: String, Sendable {
             case timeout, connectionRefused, connectionBroken, dnsFailure, tlsFailure, transport, cancelled
             case httpStatus, quotaExceeded, invalidResponse, invalidConfig, missingAPIKey, privacyRefused
-            case identicalFailures, runLocked, unreadableImage, runPlan, store
+            case identicalFailures, runLocked, unreadableImage, runPlan, store, imageWithdrawn, noMajority
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
@@ -45,6 +45,10 @@ public struct JudgeError: Error, Sendable, CustomStringConvertible {
         public static let runPlan = Code(.runPlan)
         /// The store could not be read during a run.
         public static let store = Code(.store)
+        /// The image was purged from the store (consent withdrawn) after the run was planned; not sent.
+        public static let imageWithdrawn = Code(.imageWithdrawn)
+        /// Too few of a judgment's self-consistency samples answered for a majority (`--samples N`).
+        public static let noMajority = Code(.noMajority)
         public var description: String { value.rawValue }
     }
 

@@ -41,6 +41,9 @@ public struct SampleOutcome: Sendable {
     public var seed: Int?
     public var temperature: Double?
     public var error: JudgeError?
+    /// Set when this sample is an earlier run's stored, successful judgment (re-counted, not re-sent
+    /// and not stored again).
+    public var storedJudgmentID: Int64? = nil
 
     /// Only complete, successful answers may be cached; errors, refusals, truncated and unreadable
     /// answers are always asked again.

@@ -99,13 +99,13 @@ public struct OpenAIBatchAPI: Sendable {
         }
         let counts = json["request_counts"]
         let errors = (json["errors"]?["data"]?.arrayValue ?? []).map { e in
-            [e["line"]?.doubleValue.map { "line \(Int($0))" }, e["code"]?.stringValue, e["message"]?.stringValue]
+            [UntrustedCount.read(e["line"]).map { "line \($0)" }, e["code"]?.stringValue, e["message"]?.stringValue]
                 .compactMap { $0 }.joined(separator: ": ")
         }
         return Batch(
             id: id, status: status, outputFileID: json["output_file_id"]?.stringValue,
-            errorFileID: json["error_file_id"]?.stringValue, total: Int(counts?["total"]?.doubleValue ?? 0),
-            completed: Int(counts?["completed"]?.doubleValue ?? 0), failed: Int(counts?["failed"]?.doubleValue ?? 0),
+            errorFileID: json["error_file_id"]?.stringValue, total: UntrustedCount.readOrZero(counts?["total"]),
+            completed: UntrustedCount.readOrZero(counts?["completed"]), failed: UntrustedCount.readOrZero(counts?["failed"]),
             errors: errors.map(redaction.apply))
     }
 

@@ -5,35 +5,37 @@ import RoundsCore
 ///
 /// Images go as `image_url` parts with `data:` URLs (Ollama accepts nothing else) and the endpoint's
 /// `detail`. With `supportsJSONSchema` the answer is constrained by `response_format` json_schema with
-/// `strict: true`. An Azure-style endpoint (`apiVersion` set) gets `?api-version=` and an `api-key`
-/// header instead of `Authorization: Bearer`.
+/// `strict: true`. The token limit goes as `max_tokens` or, for reasoning models, `max_completion_tokens`;
+/// `temperature` and `seed` only when the endpoint sends them (`sampling_parameters`); `extra_body`
+/// adds server options (vLLM's guided decoding, Ollama's `options`, llama.cpp's `grammar`). An
+/// Azure-style endpoint (`apiVersion` set) gets `?api-version=` and an `api-key` header instead of
+/// `Authorization: Bearer`.
 public struct OpenAIChatProvider: JudgeProvider {
     public init() {}
 
     public func body(for request: JudgeRequest, endpoint: EndpointConfig, imageData: (JudgeImage) -> String) -> JSONValue {
         var messages: [JSONValue] = []
         if !request.system.isEmpty { messages.append(["role": "system", "content": .string(request.system)]) }
+        var parts: [JSONValue] = request.images.map { image in
+            [
+                "type": "image_url",
+                "image_url": [
+                    "url": .string("data:\(image.mediaType);base64,\(imageData(image))"),
+                    "detail": .string(endpoint.detail.rawValue),
+                ],
+            ]
+        }
+        parts.append(["type": "text", "text": .string(request.user)])
+        messages.append(["role": "user", "content": .array(parts)])
+        // The repair turn repeats the first turn, images included: the model must see what it is asked about.
         if let repair = request.repair {
-            messages.append(["role": "user", "content": .string(request.user)])
             messages.append(["role": "assistant", "content": .string(repair.previousAnswer)])
             messages.append(["role": "user", "content": .string(repair.instruction)])
-        } else {
-            var parts: [JSONValue] = request.images.map { image in
-                [
-                    "type": "image_url",
-                    "image_url": [
-                        "url": .string("data:\(image.mediaType);base64,\(imageData(image))"),
-                        "detail": .string(endpoint.detail.rawValue),
-                    ],
-                ]
-            }
-            parts.append(["type": "text", "text": .string(request.user)])
-            messages.append(["role": "user", "content": .array(parts)])
         }
         var body: [String: JSONValue] = [
             "model": .string(endpoint.model),
             "messages": .array(messages),
-            "max_tokens": .number(Double(request.sampling.maxTokens)),
+            endpoint.sentTokenLimitField.rawValue: .number(Double(request.sampling.maxTokens)),
         ]
         if let t = request.sampling.temperature { body["temperature"] = .number(t) }
         if let s = request.sampling.seed { body["seed"] = .number(Double(s)) }
@@ -43,6 +45,7 @@ public struct OpenAIChatProvider: JudgeProvider {
                 "json_schema": ["name": .string(request.schemaName), "schema": schema, "strict": true],
             ]
         }
+        endpoint.applyingExtraBody(to: &body)
         return .object(body)
     }
 
@@ -86,8 +89,7 @@ public struct OpenAIChatProvider: JudgeProvider {
         default: finish = .other
         }
         let usage = TokenUsage(
-            input: Int(json["usage"]?["prompt_tokens"]?.doubleValue ?? 0),
-            output: Int(json["usage"]?["completion_tokens"]?.doubleValue ?? 0))
+            untrustedInput: json["usage"]?["prompt_tokens"], output: json["usage"]?["completion_tokens"])
         return JudgeResponse(
             text: text, refusal: refusal, finishReason: finish, usage: usage, model: json["model"]?.stringValue,
             rawBody: raw)

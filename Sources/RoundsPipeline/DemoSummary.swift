@@ -8,7 +8,8 @@ import RoundsSimulator
 /// judge check on real images, the gains with whether the 95% intervals overlap, timings and paths.
 public struct DemoSummary {
     public var json: JSONValue
-    /// Before and after shares of samples meeting every criterion, by model name (`before`, `rft`, `dpo`).
+    /// Before and after shares of samples meeting every criterion, by model name (`before`, `control`,
+    /// `rft`, `dpo`).
     public var allCriteria: [String: Proportion]
     public var perCriterion: [String: [String: Proportion]]
     public var perSkinTone: [String: [String: Proportion]]
@@ -23,6 +24,7 @@ public struct DemoSummary {
     {
         var models: [String: ModelEvaluation] = ["before": result.before]
         for (o, e) in result.after { models[o.rawValue] = e }
+        if let control = result.control { models["control"] = control }
         allCriteria = models.mapValues(\.allCriteria)
         perCriterion = models.mapValues(\.perCriterion)
         perSkinTone = models.mapValues(\.perSkinTone)
@@ -46,12 +48,16 @@ public struct DemoSummary {
         ]
         fields["pretrained"] = .string(settings.pretrained)
         fields["real_defect_rate"] = .number(settings.defectRate)
+        fields["real_per_condition"] = .number(Double(settings.realPerCondition))
+        fields["benchmark"] = .string(settings.defectRate == 0
+            ? "clean: every real image meets every criterion"
+            : "defect data: the judge's data-cleaning use (\(Int((settings.defectRate * 100).rounded()))% of the real images break a criterion)")
         fields["store"] = .string(storePath)
         fields["seconds"] = .number((seconds * 10).rounded() / 10)
         json = .object(fields)
     }
 
-    /// Adds the classifier's recognition rate per model (`before`, `rft`, `dpo`) and on real test images.
+    /// Adds the classifier's recognition rate per model (`before`, `control`, `rft`, `dpo`).
     public mutating func setClassifierAccuracy(_ accuracy: [String: Double]) {
         classifierAccuracy = accuracy
         guard case .object(var o) = json else { return }

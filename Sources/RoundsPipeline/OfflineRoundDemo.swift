@@ -11,20 +11,21 @@ import RoundsVision
 
 /// The offline demo: the whole feedback loop on the procedural benchmark, with no key and no network.
 ///
-/// Paints the benchmark (the "real" images: every criterion met), stores it, loads the shipped
-/// pretrained checkpoint, then runs one `FeedbackRound` for RFT and DPO with the SIMULATOR judge
-/// served on loopback and asked over real HTTP. The before/after shares come from the simulator's
-/// verdicts; the simulator is also asked about the real test images, so its agreement with how they
+/// Paints the benchmark (the "real" images), stores it, loads the shipped pretrained checkpoint, then
+/// runs one `FeedbackRound` for RFT, DPO and the control arm with the SIMULATOR judge served on
+/// loopback and asked over real HTTP. The shares come from the simulator's verdicts and from the
+/// pixels; the simulator is also asked about the real test images, so its agreement with how they
 /// were painted is measured in the same run.
 public struct OfflineRoundDemo {
     public struct Settings {
         public var outDir: String
         public var pretrained: String
         public var simulator: SimulatorSettings
-        /// Real images per condition (the training set of the shipped checkpoint: 256).
+        /// Real images painted per condition, test split included (the clean benchmark: 80, of which the
+        /// first 64 are the checkpoint's training images; the defect checkpoints: 256).
         public var realPerCondition: Int
         /// Share of the real images painted with a broken criterion: the pretrained model's training data
-        /// (0 for the shipped checkpoint).
+        /// (0 for the clean benchmark's checkpoint, 0.85 for the defect-data ones).
         public var defectRate: Double
         /// Requests per image, combined by majority vote per criterion (`rounds judge --samples`).
         public var judgeSamples: Int
@@ -53,7 +54,7 @@ public struct OfflineRoundDemo {
     }
 
     /// The benchmark as painted for a checkpoint trained on `rounds dataset synth --size 32 --per-condition
-    /// 256 --seed 1 --defect-rate D` (D = 0 for the shipped one).
+    /// N --seed 1 --defect-rate D` (the clean benchmark: N = 80, D = 0, trained on the train split).
     public static func dataset(perCondition: Int, defectRate: Double) throws -> SyntheticDataset {
         try SyntheticDataset(size: 32, perCondition: perCondition, defectRate: defectRate, seed: 1)
     }

@@ -23,6 +23,12 @@ struct SimulatorRequestHandler: Sendable {
             guard let model = request["model"]?.stringValue, !model.isEmpty else {
                 throw SimulatorError(.badRequest, "missing 'model'")
             }
+            // A streaming client reads a plain JSON answer as an empty stream; say so instead.
+            if request["stream"]?.boolValue == true {
+                return (400, Self.error(
+                    "the simulator judge does not stream; send the request without 'stream: true' "
+                        + "(with the OpenAI SDK: stream=False)", param: "stream", code: "unsupported_parameter"))
+            }
             let (images, text) = try Self.contents(of: request)
             let ids = try Self.criterionIDs(request: request, text: text)
             let seed = Int(request["seed"]?.doubleValue ?? 0)
@@ -49,11 +55,16 @@ struct SimulatorRequestHandler: Sendable {
                                          images: images.count))
         } catch let error as SimulatorError {
             log("simulator judge: 400 \(error.message)")
-            return (400, ["error": ["message": .string(error.message), "type": "invalid_request_error",
-                                    "param": nil, "code": nil]])
+            return (400, Self.error(error.message))
         } catch {
             return (500, ["error": ["message": .string("\(error)"), "type": "server_error", "param": nil, "code": nil]])
         }
+    }
+
+    /// OpenAI's error body: `{"error": {"message", "type", "param", "code"}}`.
+    static func error(_ message: String, param: String? = nil, code: String? = nil) -> JSONValue {
+        ["error": ["message": .string(message), "type": "invalid_request_error",
+                   "param": param.map(JSONValue.string) ?? .null, "code": code.map(JSONValue.string) ?? .null]]
     }
 
     /// The decoded images (in order) and all text of the messages.

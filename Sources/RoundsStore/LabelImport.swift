@@ -12,6 +12,10 @@ import RoundsCore
 ///
 /// The whole file goes in one transaction: all rows or none. With `skipBad`, bad rows are reported and
 /// left out, and the good ones go in.
+///
+/// A label is identified by its rater, image and content (plausibility, note and criterion verdicts):
+/// a row the store already holds for that rater, from this file or another, is not stored again, so
+/// importing the same file twice is a no-op (`Report.alreadyStored` counts such rows).
 public struct LabelImport: Sendable {
     /// One row that could not be imported.
     public struct Problem: Sendable, CustomStringConvertible {
@@ -23,6 +27,8 @@ public struct LabelImport: Sendable {
     public struct Report: Sendable {
         public var imported = 0
         public var criterionVerdicts = 0
+        /// Rows whose label (same rater, image and content) the store already held: not stored again.
+        public var alreadyStored = 0
         public var problems: [Problem] = []
     }
 
@@ -126,8 +132,10 @@ public struct LabelImport: Sendable {
             )
             let criterionStatement = try db.cachedStatement(
                 sql: "INSERT INTO humanCriterionLabel (labelID, criterionID, verdict) VALUES (?, ?, ?)")
-            var criterionCount = 0
+            var criterionCount = 0, inserted = 0
             for item in items {
+                if try Self.isStored(item.row, rater: rater, imageID: item.imageID, in: db) { continue }
+                inserted += 1
                 try FastInsert.step(labelStatement, in: db) { bind in
                     bind.text(1, rater)
                     bind.text(2, item.imageID)
@@ -146,9 +154,30 @@ public struct LabelImport: Sendable {
                     criterionCount += 1
                 }
             }
-            return (items.count, criterionCount)
+            return (inserted, criterionCount)
         }
-        return Report(imported: counts.0, criterionVerdicts: counts.1, problems: problems)
+        return Report(imported: counts.0, criterionVerdicts: counts.1, alreadyStored: items.count - counts.0,
+                      problems: problems)
+    }
+
+    /// Whether `rater` already has a label of this image saying exactly what `row` says.
+    static func isStored(_ row: Row, rater: String, imageID: String, in db: Database) throws -> Bool {
+        let plausible: Int64? = row.plausible.map { $0 ? 1 : 0 }
+        let stored = try Int64.fetchAll(
+            db.cachedStatement(sql: """
+                SELECT id FROM humanLabel WHERE rater = ? AND imageID = ? AND plausible IS ? AND note IS ?
+                """),
+            arguments: [rater, imageID, plausible, row.note])
+        guard !stored.isEmpty else { return false }
+        let wanted = Dictionary(row.criteria.map { ($0.id, $0.verdict.rawValue) }, uniquingKeysWith: { a, _ in a })
+        for label in stored {
+            let criteria = try GRDB.Row.fetchAll(
+                db.cachedStatement(sql: "SELECT criterionID, verdict FROM humanCriterionLabel WHERE labelID = ?"),
+                arguments: [label])
+            let have = Dictionary(criteria.map { ($0[0] as String, $0[1] as String) }, uniquingKeysWith: { a, _ in a })
+            if have == wanted { return true }
+        }
+        return false
     }
 
     static func isJSONL(path: String, bytes: [UInt8]) -> Bool {

@@ -64,6 +64,15 @@ extension Store {
         }
     }
 
+    /// The conditions stored images have, with how many images each, by condition name.
+    package func imageCountsByCondition() throws -> [(condition: String, count: Int)] {
+        try read("listing stored conditions") { db in
+            try Row.fetchAll(
+                db, sql: "SELECT condition, COUNT(*) FROM image WHERE condition IS NOT NULL GROUP BY condition ORDER BY condition"
+            ).map { (condition: $0[0], count: $0[1]) }
+        }
+    }
+
     /// Finds a stored image by image id (64 hex digits) or by the path it was stored under.
     ///
     /// A relative path is also tried made absolute against `relativeTo` (the current folder by default).

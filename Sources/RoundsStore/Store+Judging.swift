@@ -50,6 +50,15 @@ extension Store {
     static func insert(_ judgment: JudgmentRecord, verdicts: [CriterionVerdictRecord], in db: Database) throws -> Int64
     {
         var judgment = judgment
+        if judgment.error == nil, judgment.duplicateOf == nil {
+            // The unique index `judgment_once` refuses a second successful judgment of one request key and
+            // sample; an answer that was paid for anyway is kept, marked as the first one's duplicate.
+            judgment.duplicateOf = try Int64.fetchOne(
+                db, sql: """
+                    SELECT id FROM judgment
+                    WHERE requestKey = ? AND sampleIndex = ? AND error IS NULL AND duplicateOf IS NULL
+                    """, arguments: [judgment.requestKey, judgment.sampleIndex])
+        }
         try judgment.insert(db)
         let id = judgment.id!
         try insertVerdicts(
@@ -99,15 +108,6 @@ extension Store {
     public func addComparison(_ comparison: PairComparisonRecord) throws -> PairComparisonRecord {
         try write("storing a pair comparison") { db in
             var c = comparison
-            try c.insert(db)
-            return c
-        }
-    }
-
-    /// Stores a checkpoint; its `parentID` must already be stored.
-    public func addCheckpoint(_ checkpoint: CheckpointRecord) throws -> CheckpointRecord {
-        try write("storing checkpoint \(checkpoint.path)") { db in
-            var c = checkpoint
             try c.insert(db)
             return c
         }

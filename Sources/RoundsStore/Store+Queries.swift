@@ -2,19 +2,6 @@ import Foundation
 import GRDB
 import RoundsCore
 
-/// A verdict as the latest successful judgment of an image gave it.
-public struct LatestVerdict: Sendable, Hashable, Codable, FetchableRecord {
-    public var imageID: String
-    public var criterionID: String
-    public var verdict: Verdict
-    public var evidence: String?
-    public var confidence: Double?
-    public var judgmentID: Int64
-    public var runID: Int64
-    public var model: String
-    public var createdAt: Date
-}
-
 /// A human label with its per-criterion verdicts.
 public struct StoredLabel: Sendable, Hashable {
     public var label: HumanLabelRecord
@@ -36,14 +23,15 @@ extension Store {
           AND image.id NOT IN (
             SELECT judgment.imageID FROM judgment JOIN judgeRun ON judgeRun.id = judgment.runID
             WHERE judgment.checklistVersionID = ?1 AND judgment.promptVersionID = ?2
-              AND judgeRun.model = ?3 AND judgment.error IS NULL)
+              AND judgeRun.model = ?3 AND judgment.error IS NULL AND judgment.sampleIndex = 0)
         ORDER BY image.origin, image.id
         """
 
     /// Images of a condition that have no successful judgment for (checklist version, prompt version,
     /// model): what a nightly `rounds judge --pending` run asks about, ordered by origin then image id.
     ///
-    /// A judgment that failed (its `error` is set) does not count, so failed images are retried.
+    /// A judgment that failed (its `error` is set) does not count, so failed images are retried; nor
+    /// does a self-consistency sample (sample index above 0) whose combined judgment failed.
     /// - Parameters:
     ///   - condition: defaults to the checklist version's own condition.
     ///   - origin: only real or only synthetic images; `nil` for both.
@@ -68,42 +56,39 @@ extension Store {
         }
     }
 
-    /// For each image, the verdicts of its latest successful judgment against `checklistVersion`
-    /// (optionally by one model), ordered by image then criterion.
-    public func latestVerdicts(checklistVersion: String, model: String? = nil, imageIDs: [String]? = nil) throws
-        -> [LatestVerdict]
-    {
-        try read("reading latest verdicts") { db in
-            var sql = """
-                WITH ranked AS (
-                  SELECT judgment.id, judgment.imageID, judgment.runID, judgeRun.model, judgment.createdAt,
-                         row_number() OVER (PARTITION BY judgment.imageID ORDER BY judgment.id DESC) AS rank
-                  FROM judgment JOIN judgeRun ON judgeRun.id = judgment.runID
-                  WHERE judgment.checklistVersionID = ? AND judgment.error IS NULL AND (? IS NULL OR judgeRun.model = ?)
-                    AND EXISTS (SELECT 1 FROM criterionVerdict WHERE judgmentID = judgment.id)
-                )
-                SELECT ranked.imageID, v.criterionID, v.verdict, v.evidence, v.confidence,
-                       ranked.id AS judgmentID, ranked.runID, ranked.model, ranked.createdAt
-                FROM ranked JOIN criterionVerdict v ON v.judgmentID = ranked.id
-                WHERE ranked.rank = 1
-                """
-            var arguments: StatementArguments = [checklistVersion, model, model]
-            if let imageIDs {
-                sql += " AND ranked.imageID IN (SELECT value FROM json_each(?))"
-                arguments += [String(decoding: try JSONEncoder().encode(imageIDs), as: UTF8.self)]
-            }
-            sql += " ORDER BY ranked.imageID, v.criterionID"
-            return try LatestVerdict.fetchAll(db, sql: sql, arguments: arguments)
-        }
-    }
-
     /// The latest successful judgment with this request key, if any: a key that has succeeded is never
     /// sent again (CLI.md "Request key").
     public func succeededJudgment(requestKey: String) throws -> JudgmentRecord? {
         try read("looking up request key \(requestKey.prefix(12))") { db in
-            try JudgmentRecord.filter(Column("requestKey") == requestKey && Column("error") == nil).order(
+            try JudgmentRecord.filter(
+                Column("requestKey") == requestKey && Column("error") == nil && Column("sampleIndex") == 0
+            ).order(
                 Column("id").desc
             ).fetchOne(db)
+        }
+    }
+
+    /// The successful judgment that counts for one self-consistency sample's request key (not a
+    /// duplicate), with its verdicts in criterion order; nil when that sample has not succeeded yet.
+    public func succeededSample(requestKey: String, sampleIndex: Int) throws
+        -> (judgment: JudgmentRecord, verdicts: [CriterionVerdictRecord])?
+    {
+        try read("looking up sample \(sampleIndex) of request key \(requestKey.prefix(12))") { db in
+            guard let judgment = try JudgmentRecord.filter(
+                Column("requestKey") == requestKey && Column("sampleIndex") == sampleIndex && Column("error") == nil
+                    && Column("duplicateOf") == nil
+            ).order(Column("id")).fetchOne(db) else { return nil }
+            let verdicts = try CriterionVerdictRecord.filter(Column("judgmentID") == judgment.id!).order(Column("id"))
+                .fetchAll(db)
+            return (judgment, verdicts)
+        }
+    }
+
+    /// Whether an image is still stored (a judge run asks right before each request: a purge during
+    /// the run must stop its upload).
+    public func hasImage(id: String) throws -> Bool {
+        try read("looking up image \(id.prefix(12))") { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM image WHERE id = ?)", arguments: [id]) ?? false
         }
     }
 
@@ -143,26 +128,6 @@ extension Store {
             let comparisons = try PairComparisonRecord.order(Column("id")).fetchAll(db)
             let byPair = Dictionary(grouping: comparisons, by: \.pairID)
             return pairs.map { StoredPair(pair: $0, comparisons: byPair[$0.id!] ?? []) }
-        }
-    }
-
-    /// The checkpoint and its ancestors, newest first (the checkpoint itself, its parent, …, the root).
-    /// - Throws: `StoreError.notFound` for an unknown id.
-    public func lineage(of checkpointID: Int64) throws -> [CheckpointRecord] {
-        try read("reading the lineage of checkpoint \(checkpointID)") { db in
-            let chain = try CheckpointRecord.fetchAll(
-                db,
-                sql: """
-                    WITH RECURSIVE chain(id, depth) AS (
-                      SELECT id, 0 FROM checkpoint WHERE id = ?
-                      UNION ALL
-                      SELECT checkpoint.parentID, chain.depth + 1 FROM checkpoint JOIN chain ON checkpoint.id = chain.id
-                      WHERE checkpoint.parentID IS NOT NULL AND chain.depth < 10000
-                    )
-                    SELECT checkpoint.* FROM chain JOIN checkpoint ON checkpoint.id = chain.id ORDER BY chain.depth
-                    """, arguments: [checkpointID])
-            guard !chain.isEmpty else { throw StoreError(.notFound, "\(path): no checkpoint with id \(checkpointID)") }
-            return chain
         }
     }
 }

@@ -24,8 +24,8 @@ public struct Store: Sendable {
 
     /// The database path as the user gave it (used in every error message).
     public let path: String
-    /// The GRDB connection pool, for modules that need queries this type does not offer.
-    public let pool: DatabasePool
+    /// The GRDB connection pool; only this module runs SQL (DESIGN.md), through the typed queries.
+    let pool: DatabasePool
 
     /// Opens (creating if needed) the store at `path` and migrates it to this build's schema.
     ///
@@ -57,23 +57,17 @@ public struct Store: Sendable {
     }
 
     private func migrate(readOnly: Bool) throws {
-        let migrator = StoreSchema.migrator()
         do {
-            let state = try pool.read { db in try SchemaState(db, migrator: migrator) }
+            let state = try pool.read { db in try SchemaState(db, known: StoreSchema.migrationNames) }
             try state.check(path: path)
-            if state.needsMigration {
-                guard !readOnly else {
-                    throw StoreError(
-                        .readOnly,
-                        "\(path): the database is read-only but needs migrating to schema \(StoreSchema.schemaVersion) (it has \(state.userVersion)); open it once with write access"
-                    )
-                }
-                try migrator.migrate(pool)
-                try pool.write { db in
-                    try db.execute(sql: "PRAGMA application_id = \(StoreSchema.applicationID)")
-                    try db.execute(sql: "PRAGMA user_version = \(StoreSchema.schemaVersion)")
-                }
+            guard state.needsMigration else { return }
+            guard !readOnly else {
+                throw StoreError(
+                    .readOnly,
+                    "\(path): the database is read-only but needs migrating to schema \(StoreSchema.schemaVersion) (it has \(state.userVersion)); open it once with write access"
+                )
             }
+            try StoreSchema.migrate(pool, path: path)
         } catch {
             throw StoreError.wrap(error, path: path, while: "opening the database")
         }
@@ -81,12 +75,12 @@ public struct Store: Sendable {
 
     /// Runs `body` in one write transaction; any error rolls everything back and comes out as a
     /// `StoreError` naming the file.
-    public func write<T: Sendable>(_ what: String, _ body: @Sendable (Database) throws -> T) throws -> T {
+    func write<T: Sendable>(_ what: String, _ body: @Sendable (Database) throws -> T) throws -> T {
         do { return try pool.write(body) } catch { throw StoreError.wrap(error, path: path, while: what) }
     }
 
     /// Runs `body` on a read-only snapshot.
-    public func read<T: Sendable>(_ what: String, _ body: @Sendable (Database) throws -> T) throws -> T {
+    func read<T: Sendable>(_ what: String, _ body: @Sendable (Database) throws -> T) throws -> T {
         do { return try pool.read(body) } catch { throw StoreError.wrap(error, path: path, while: what) }
     }
 
@@ -105,13 +99,13 @@ struct SchemaState {
     var tableCount: Int
     var known: Set<String>
 
-    init(_ db: Database, migrator: DatabaseMigrator) throws {
+    init(_ db: Database, known: [String]) throws {
         applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
         userVersion = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
         hasMigrationTable = try db.tableExists("grdb_migrations")
         applied = hasMigrationTable ? Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")) : []
         tableCount = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE type = 'table'") ?? 0
-        known = Set(migrator.migrations)
+        self.known = Set(known)
     }
 
     var needsMigration: Bool {

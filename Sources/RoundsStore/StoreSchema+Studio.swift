@@ -5,7 +5,7 @@ extension StoreSchema {
     /// `studioUser.passwordHash` holds a bcrypt hash (its `$2b$` text, salt and cost included), never
     /// the password. `humanPairPreference.choice` is `a`, `b` or `tie` ("equal"), as a judge's
     /// `pairComparison.outcome` names the winner, so the broker can read both the same way.
-    static let v5Studio = """
+    static let v6Studio = """
         CREATE TABLE studioUser (
             name TEXT PRIMARY KEY NOT NULL CHECK (length(trim(name)) > 0),
             passwordHash TEXT NOT NULL CHECK (passwordHash GLOB '$2[aby]$*'),

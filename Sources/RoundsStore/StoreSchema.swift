@@ -24,7 +24,8 @@ public enum StoreSchema {
         ("v2-classifier-checkpoints", v2ClassifierCheckpoints),
         ("v3-judge-batches", v3JudgeBatches),
         ("v4-feedback-rounds", v4FeedbackRounds),
-        ("v5-studio", v5Studio),
+        ("v5-exactly-once-judging", v5ExactlyOnceJudging),
+        ("v6-studio", v6Studio),
     ]
 
     static func migrator() -> DatabaseMigrator {

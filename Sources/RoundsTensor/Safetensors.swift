@@ -40,20 +40,34 @@ public struct SafetensorsFile: Sendable {
     }
 
     public init(bytes: [UInt8], path: String) throws(TensorError) {
+        let (headerEnd, entries, metadata) = try Self.parseHeader(prefix: bytes, fileSize: bytes.count, path: path)
+        self.path = path
+        self.entries = entries
+        self.metadata = metadata
+        self.bytes = bytes
+        self.dataStart = headerEnd
+    }
+
+    /// Parses and validates the header at the start of a file of `fileSize` bytes, of which `prefix`
+    /// holds at least the first 8 + header length (all of them for `init(bytes:)`; only the header for
+    /// `SafetensorsReader`). Returns where the data section starts, the entries and the metadata.
+    static func parseHeader(prefix bytes: [UInt8], fileSize: Int, path: String) throws(TensorError)
+        -> (dataStart: Int, entries: [String: Entry], metadata: [String: String]) {
         func bad(_ message: String) -> TensorError { TensorError(.invalidFile, "\(path): \(message)") }
-        guard bytes.count >= 8 else { throw bad("file of \(bytes.count) bytes is too short for the 8-byte header length") }
+        guard fileSize >= 8, bytes.count >= 8 else { throw bad("file of \(fileSize) bytes is too short for the 8-byte header length") }
         var n: UInt64 = 0
         for i in (0..<8).reversed() { n = n << 8 | UInt64(bytes[i]) }
-        guard n <= UInt64(bytes.count - 8) else {
-            throw bad("header length \(n) exceeds the \(bytes.count - 8) bytes after the length (truncated or not safetensors)")
+        guard n <= UInt64(fileSize - 8) else {
+            throw bad("header length \(n) exceeds the \(fileSize - 8) bytes after the length (truncated or not safetensors)")
         }
         let headerEnd = 8 + Int(n)
+        guard headerEnd <= bytes.count else { throw bad("header of \(n) bytes could not be read") }
         let json: JSONValue
         do { json = try JSONValue(parsing: Data(bytes[8..<headerEnd])) } catch {
             throw TensorError(.invalidFile, "\(path): corrupt JSON header", cause: error)
         }
         guard let object = json.objectValue else { throw bad("header is not a JSON object") }
-        let dataCount = bytes.count - headerEnd
+        let dataCount = fileSize - headerEnd
         var entries: [String: Entry] = [:]
         var metadata: [String: String] = [:]
         for (name, value) in object {
@@ -97,11 +111,7 @@ public struct SafetensorsFile: Sendable {
             end = e.range.upperBound
         }
         guard end == dataCount else { throw bad("tensors cover \(end) data bytes but the file has \(dataCount) after the header") }
-        self.path = path
-        self.entries = entries
-        self.metadata = metadata
-        self.bytes = bytes
-        self.dataStart = headerEnd
+        return (headerEnd, entries, metadata)
     }
 
     private static func integers(_ values: [JSONValue]) -> [Int]? {
@@ -128,18 +138,7 @@ public struct SafetensorsFile: Sendable {
             throw TensorError(.shapeMismatch, "\(path): tensor '\(name)': expected shape \(expectedShape), file has \(e.shape)")
         }
         let count = e.shape.elementCount, base = dataStart + e.range.lowerBound
-        let scalars: [Float] = bytes.withUnsafeBytes { raw in
-            let p = raw.baseAddress! + base
-            return (0..<count).map { i -> Float in
-                switch e.dtype {
-                case .f32: return Float(bitPattern: p.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self).littleEndian)
-                case .f16: return halfToFloat(p.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self).littleEndian)
-                case .bf16: return Float(bitPattern: UInt32(p.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self).littleEndian) << 16)
-                case .i32: return Float(Int32(littleEndian: p.loadUnaligned(fromByteOffset: i * 4, as: Int32.self)))
-                case .i64: return Float(Int64(littleEndian: p.loadUnaligned(fromByteOffset: i * 8, as: Int64.self)))
-                }
-            }
-        }
+        let scalars = bytes.withUnsafeBytes { raw in Self.floats(raw.baseAddress! + base, dtype: e.dtype, count: count) }
         return Tensor(shape: e.shape, scalars: scalars)
     }
 
@@ -157,6 +156,24 @@ public struct SafetensorsFile: Sendable {
             }
         default:
             throw TensorError(.unsupportedDType, "\(path): tensor '\(name)': expected an I64 or I32 tensor, file has \(e.dtype.rawValue)")
+        }
+    }
+}
+
+extension SafetensorsFile {
+    /// `count` little-endian elements of `dtype` at `p` as float32.
+    static func floats(_ p: UnsafeRawPointer, dtype: SafetensorsDType, count: Int) -> [Float] {
+        makeScalars(count) { out in
+            switch dtype {
+            case .f32: for i in 0..<count { out[i] = Float(bitPattern: p.loadUnaligned(fromByteOffset: i &* 4, as: UInt32.self).littleEndian) }
+            case .f16: for i in 0..<count { out[i] = halfToFloat(p.loadUnaligned(fromByteOffset: i &* 2, as: UInt16.self).littleEndian) }
+            case .bf16:
+                for i in 0..<count {
+                    out[i] = Float(bitPattern: UInt32(p.loadUnaligned(fromByteOffset: i &* 2, as: UInt16.self).littleEndian) << 16)
+                }
+            case .i32: for i in 0..<count { out[i] = Float(Int32(littleEndian: p.loadUnaligned(fromByteOffset: i &* 4, as: Int32.self))) }
+            case .i64: for i in 0..<count { out[i] = Float(Int64(littleEndian: p.loadUnaligned(fromByteOffset: i &* 8, as: Int64.self))) }
+            }
         }
     }
 }

@@ -27,6 +27,9 @@ public indirect enum StandInBehavior: Sendable {
     case truncatedBody
     /// Wait, then behave.
     case slow(seconds: Double, then: StandInBehavior)
+    /// Valid verdicts whose `usage` counts are these JSON number texts, written as given (`-5`, `1e300`,
+    /// `9223372036854775808`, `12.5`): a server's numbers are untrusted input.
+    case oddUsage(promptTokens: String, completionTokens: String)
 }
 
 /// One request as the stand-in received it.

@@ -74,6 +74,11 @@ struct StandInResponder {
         case .truncatedBody:
             let full = successBody(text: "{}", finish: .stop)
             return HTTPResponse(statusCode: .ok, headers: [.contentType: "application/json"], body: Data(full.utf8.prefix(full.utf8.count / 2)))
+        case .oddUsage(let prompt, let completion):
+            let items: [JSON] = criterionIDs().map { ["id": .string($0), "verdict": "met", "evidence": "seen in the image"] }
+            let text = JSON.object(["criteria": .array(items)]).canonicalString
+            let body = successBody(text: text, finish: .stop, usageLiterals: (prompt, completion))
+            return HTTPResponse(statusCode: .ok, headers: [.contentType: "application/json"], body: Data(body.utf8))
         case .slow(let seconds, let then):
             try? await Task.sleep(for: .seconds(seconds))
             return await perform(then)
@@ -104,6 +109,18 @@ struct StandInResponder {
         HTTPResponse(statusCode: .ok, headers: [.contentType: "application/json"], body: Data(successBody(text: text, finish: finish).utf8))
     }
 
+    /// The answer body; `usage` replaces the token counts with literal JSON number texts.
+    private func successBody(text: String, finish: Finish, usageLiterals: (String, String)) -> String {
+        var body = successBody(text: text, finish: finish)
+        let (prompt, completion) = usageLiterals
+        let names = wire == .openAI ? ("prompt_tokens", "completion_tokens") : ("input_tokens", "output_tokens")
+        let promptTokens = 100 + request.body.count / 1000
+        let outputTokens = max(1, text.utf8.count / 4)
+        body = body.replacingOccurrences(of: "\"\(names.0)\":\(promptTokens)", with: "\"\(names.0)\":\(prompt)")
+        body = body.replacingOccurrences(of: "\"\(names.1)\":\(outputTokens)", with: "\"\(names.1)\":\(completion)")
+        return body
+    }
+
     private func successBody(text: String, finish: Finish) -> String {
         let model = json?["model"] ?? "stand-in"
         let promptTokens = 100 + request.body.count / 1000
@@ -122,12 +139,17 @@ struct StandInResponder {
             ]
             return body.canonicalString
         case .anthropic:
+            // A forced tool is called; with `tool_choice: auto` the stand-in chooses the first tool offered.
             let forcedTool = json?["tool_choice"]?["name"]?.stringValue
+                ?? (json?["tool_choice"]?["type"]?.stringValue == "auto" ? json?["tools"]?.arrayValue?.first?["name"]?.stringValue : nil)
             var content: [JSON] = [["type": "text", "text": .string(text)]]
             var stop: JSON = finish == .length ? "max_tokens" : (finish == .refusal ? "refusal" : "end_turn")
             if finish == .stop, let tool = forcedTool, let input = try? JSON(parsing: text), input.objectValue != nil {
                 content = [["type": "tool_use", "id": "toolu_standin", "name": .string(tool), "input": input]]
                 stop = "tool_use"
+            }
+            if let thinking = json?["thinking"]?["type"]?.stringValue, thinking != "disabled" {
+                content.insert(["type": "thinking", "thinking": "Looking at each criterion.", "signature": "c3RhbmQtaW4="], at: 0)
             }
             let body: JSON = [
                 "id": "msg_standin", "type": "message", "role": "assistant", "model": model, "content": .array(content),

@@ -55,7 +55,9 @@ public final class StandInServer: Sendable {
         await server.appendRoute("POST /v1/batches") { (request: FlyingFox.HTTPRequest) in await box.createBatch(request) }
         await server.appendRoute("GET /v1/batches/*") { (request: FlyingFox.HTTPRequest) in await box.getBatch(request) }
         await server.appendRoute("GET /v1/files/*") { (request: FlyingFox.HTTPRequest) in await box.fileContent(request) }
-        let task = Task { try await server.run() }
+        // High priority: on Linux each priority has its own threads, so the server still answers while
+        // the default-priority tests around it keep every default thread busy with CPU work.
+        let task = Task(priority: .high) { try await server.run() }
         do {
             // Generous: under a parallel test run on two cores the accept loop may wait its turn for a while.
             try await server.waitUntilListening(timeout: 120)

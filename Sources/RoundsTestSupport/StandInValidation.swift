@@ -45,6 +45,23 @@ enum StandInValidation {
             default: throw bad("messages[\(i)].content: expected a string or an array of parts")
             }
         }
+        // OpenAI's reasoning models refuse `max_tokens` and sampling parameters.
+        let name = model.split(separator: "/").last.map { $0.lowercased() } ?? ""
+        let reasoning = (name.hasPrefix("gpt-5") && !name.hasPrefix("gpt-5-chat"))
+            || (name.count > 1 && name.first == "o" && name.dropFirst().first!.isNumber)
+        if reasoning {
+            if body["max_tokens"] != nil {
+                throw Rejection(status: 400, type: "invalid_request_error", message:
+                    "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.")
+            }
+            for parameter in ["temperature", "top_p", "seed"] where body[parameter] != nil {
+                throw Rejection(status: 400, type: "invalid_request_error", message:
+                    "Unsupported parameter: '\(parameter)' is not supported with this model.")
+            }
+        }
+        if body["stream"]?.boolValue == true {
+            throw bad("the stand-in does not stream")
+        }
         if let format = body["response_format"] {
             guard let type = format["type"]?.stringValue, ["text", "json_object", "json_schema"].contains(type) else {
                 throw bad("response_format.type: invalid value")
@@ -92,6 +109,11 @@ enum StandInValidation {
                 }
             default: throw bad("messages.\(i).content: Input should be a valid string or list")
             }
+        }
+        // Extended thinking allows only `auto` and `none` tool choices.
+        if let thinking = body["thinking"]?["type"]?.stringValue, thinking != "disabled",
+           let forced = body["tool_choice"]?["type"]?.stringValue, forced == "tool" || forced == "any" {
+            throw bad("Thinking may not be enabled when tool_choice forces tool use.")
         }
         if let choice = body["tool_choice"], choice["type"]?.stringValue == "tool" {
             let name = choice["name"]?.stringValue

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import RoundsAlignment
 import RoundsCore
 import RoundsImaging
@@ -50,7 +49,7 @@ struct CASClassifierTests {
         let near = try ball.scores(try FeatureMatrix(rows: [features[0]]))[0]
         #expect(by[f.near.id]?.dimensions[.proximity] == near)
 
-        let rows = try f.store.read("rows") { db in try AlignmentScoreRecord.fetchAll(db) }
+        let rows = try f.store.rawRecords(AlignmentScoreRecord.self, "SELECT * FROM alignmentScore")
         let label = rows.filter { $0.dimension == CASDimension.labelConsistency.rawValue }
         #expect(label.count == 10)
         #expect(rows.allSatisfy { $0.computedBy.contains("features=classifier:\(classifier.version)") })

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import RoundsAlignment
 import RoundsChecklists
 import RoundsCore
@@ -23,7 +22,7 @@ struct CASJobTests {
         #expect(error.message.contains("label_consistency for 10 image(s)"))
         #expect(error.message.contains("no condition classifier given (--classifier DIR)"))
         #expect(!error.message.contains("checklist_fidelity"))
-        #expect(try f.store.read("count") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alignmentScore") } == 0)
+        #expect(try f.store.rawRows("SELECT COUNT(*) FROM alignmentScore")[0][0] as Int == 0)
     }
 
     @Test("the dimensions follow the verdicts and features; CAS is their mean over the measured ones")
@@ -66,7 +65,7 @@ struct CASJobTests {
         defer { f.remove() }
         try f.judgeAll()
         let result = try job(f, allowMissing: true).run(store: f.store, catalog: f.catalog)
-        let rows = try f.store.read("rows") { db in try AlignmentScoreRecord.fetchAll(db) }
+        let rows = try f.store.rawRecords(AlignmentScoreRecord.self, "SELECT * FROM alignmentScore")
         #expect(rows.count == 10 * 4)  // three measured dimensions + cas for each of the 10 images
         let cas = try #require(rows.first { $0.imageID == f.far.id && $0.dimension == "cas" })
         #expect(cas.computedBy.contains(ClinicalAlignmentScore.version))
@@ -95,7 +94,7 @@ struct CASJobTests {
         let json = result.json.canonicalString
         #expect(json.contains("\"label_consistency\":null"))
         #expect(result.table.contains("unavailable: label_consistency for 10 image(s)"))
-        #expect(try f.store.read("count") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alignmentScore") } == 0)
+        #expect(try f.store.rawRows("SELECT COUNT(*) FROM alignmentScore")[0][0] as Int == 0)
     }
 
     @Test("unjudged images make fidelity unavailable; too few reals make proximity unavailable")

@@ -31,38 +31,3 @@ import Testing
         #expect(abs(ours.coverage - (peer["coverage"] as? Double ?? -1)) < 1e-4)
     }
 }
-
-@Suite struct MetricsBenchmarkTests {
-    func small() -> MetricsBenchmark {
-        var b = MetricsBenchmark()
-        b.realCount = 300
-        b.fakeCount = 200
-        b.dimensions = 16
-        return b
-    }
-
-    @Test func missingPeerIsSkippedWithANote() throws {
-        var b = small()
-        b.peerScript = "/nonexistent/metrics_prdc.py"
-        let outcome = try b.run()
-        #expect(outcome.peerPRDC == nil)
-        #expect(outcome.peerNote == "peer script not found (/nonexistent/metrics_prdc.py); peer skipped")
-        #expect(outcome.measurements.map(\.name) == ["prdc", "nearest_neighbour"])
-        #expect(outcome.measurements.allSatisfy { $0.seconds > 0 && $0.peerSeconds == nil })
-        let text = MetricsBenchmarkReport.text(outcome, bench: b)
-        #expect(text.contains("note: peer script not found"))
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(MetricsBenchmarkReport.json(outcome, bench: b).utf8)) as? [String: Any])
-        #expect(json["n_real"] as? Int == 300 && json["peer_note"] != nil)
-    }
-
-    @Test(.enabled(if: TestFixtures.pythonWithPRDC, "python3 with prdc, scikit-learn and numpy not found; pip install prdc"))
-    func peerRunsOnTheSameFeaturesAndAgrees() throws {
-        var b = small()
-        b.peerScript = TestFixtures.peerScript
-        let outcome = try b.run()
-        #expect(outcome.peerNote == nil)
-        #expect(try #require(outcome.maxDifference) < 1e-4)
-        #expect(abs(try #require(outcome.peerMeanNearestDistance) - outcome.meanNearestDistance) < 1e-9)
-        #expect(outcome.measurements.allSatisfy { $0.peerSeconds != nil && $0.speedup != nil })
-    }
-}

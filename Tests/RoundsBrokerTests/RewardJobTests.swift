@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import RoundsChecklists
 import RoundsCore
 import RoundsImaging
@@ -46,10 +45,7 @@ final class RewardFixture {
             let record = try add(image, "syn\(i)", condition: k, origin: .synthetic)
             synthetic.append(record)
             if labelled {
-                try store.write("label") { db in
-                    var label = HumanLabelRecord(rater: "dr-a", imageID: record.id, plausible: good)
-                    try label.insert(db)
-                }
+                _ = try store.rawInsert(HumanLabelRecord(rater: "dr-a", imageID: record.id, plausible: good))
             }
         }
     }
@@ -96,16 +92,14 @@ final class RewardFixture {
         #expect((result.counts[.realTrue] ?? 0) + (result.counts[.realSwapped] ?? 0) == 36)
         #expect((result.counts[.realSwapped] ?? 0) > 5)
         #expect(result.skipped.isEmpty)
-        let checkpoints = try f.store.read("test") { db in try CheckpointRecord.order(Column("id")).fetchAll(db) }
+        let checkpoints = try f.store.rawRecords(CheckpointRecord.self, "SELECT * FROM checkpoint ORDER BY id")
         #expect(checkpoints.map(\.objective) == [.classifier, .reward])
         #expect(checkpoints[1].parentID == checkpoints[0].id && checkpoints[1].sha256 == result.model.version)
         #expect(checkpoints[1].hyperParameters.contains("\"lambda_real\":1"))
 
         let scored = try RewardScoreJob(rewardDirectory: out).run(store: f.store)
         #expect(scored.scores.count == 48 && scored.version == result.model.version)
-        let rows = try f.store.read("test") { db in
-            try AlignmentScoreRecord.filter(Column("dimension") == "reward").fetchAll(db)
-        }
+        let rows = try f.store.rawRecords(AlignmentScoreRecord.self, "SELECT * FROM alignmentScore WHERE dimension = 'reward'")
         #expect(rows.count == 48 && rows.allSatisfy { $0.computedBy == "reward:\(result.model.version)" })
         let good = Set(f.synthetic.enumerated().filter { ($0.offset / 3) % 2 == 0 }.map(\.element.id))
         let meanGood = scored.scores.filter { good.contains($0.imageID) }.map(\.reward).reduce(0, +) / 24
@@ -131,10 +125,7 @@ final class RewardFixture {
         let f = try RewardFixture(labelled: false)
         defer { f.remove() }
         let first = f.synthetic[0].id
-        try f.store.write("label") { db in
-            var label = HumanLabelRecord(rater: "dr-b", imageID: first, plausible: true)
-            try label.insert(db)
-        }
+        _ = try f.store.rawInsert(HumanLabelRecord(rater: "dr-b", imageID: first, plausible: true))
         let job = RewardTrainJob(classifierDirectory: f.classifierDirectory, rater: "dr-a",
                                  out: f.folder.appendingPathComponent("reward"))
         let e = try #require(throws: BrokerError.self) { try job.run(store: f.store, catalog: nil) }

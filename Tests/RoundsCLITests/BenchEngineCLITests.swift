@@ -8,7 +8,7 @@ import Testing
 
     private static func core(_ result: CLIRunner.Result) throws -> String {
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        return try #require(doc["blasCore"] as? String, "\(result.stdout.prefix(300))")
+        return try #require(doc["blas_core"] as? String, "\(result.stdout.prefix(300))")
     }
 
     private static var cpuFlags: Set<String> {
@@ -62,15 +62,15 @@ import Testing
                                         "--python", "/bin/sh", "--peer-script", script])
         #expect(result.status == 0, "\(result.stderr)")
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        #expect(doc["peer"] as? String == "torch fake 0", "\(doc["peerNote"] ?? "")")
-        let steps = try #require(doc["trainingSteps"] as? [[String: Any]])
+        #expect(doc["peer"] as? String == "torch fake 0", "\(doc["peer_note"] ?? "")")
+        let steps = try #require(doc["training_steps"] as? [[String: Any]])
         #expect(steps.count == 2)
         for step in steps {
-            let ours = try #require(step["imagesPerSecond"] as? Double), peer = try #require(step["peerImagesPerSecond"] as? Double)
+            let ours = try #require(step["images_per_second"] as? Double), peer = try #require(step["peer_images_per_second"] as? Double)
             let ratio = try #require(step["ratio"] as? Double)
             #expect(abs(ratio - ours / peer) < 1e-9)
             // the same operation count for both sides, so their shares of the peak differ as their rates do
-            let share = try #require(step["fractionOfPeak"] as? Double), peerShare = try #require(step["peerFractionOfPeak"] as? Double)
+            let share = try #require(step["fraction_of_peak"] as? Double), peerShare = try #require(step["peer_fraction_of_peak"] as? Double)
             #expect(share > 0 && abs(share / peerShare - ratio) < 1e-9)
             let profile = try #require(step["profile"] as? [String: Any])
             let entries = try #require(profile["entries"] as? [[String: Any]])

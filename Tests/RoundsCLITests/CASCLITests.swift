@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import RoundsStore
 import Testing
 
@@ -75,7 +74,7 @@ struct CASCLITests {
         #expect(reference["set"] as? String == "split:test")
 
         let store = try f.store()
-        let rows = try store.read("rows") { db in try AlignmentScoreRecord.fetchAll(db) }
+        let rows = try store.rawRecords(AlignmentScoreRecord.self, "SELECT * FROM alignmentScore")
         #expect(rows.filter { $0.dimension == "cas" }.count == 24)
         #expect(rows.allSatisfy { $0.reference == "split:test sha256:\(reference["sha256"] as! String)" })
         #expect(rows.filter { $0.dimension == "cas" }.allSatisfy {
@@ -86,7 +85,7 @@ struct CASCLITests {
         try #require(table.status == 0, "\(table.stderr)")
         #expect(table.stdout.contains("tail sim-a synthetic/"))
         #expect(table.stdout.contains("unavailable: label_consistency for 24 image(s)"))
-        let after = try store.read("count") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alignmentScore") }
+        let after = try store.rawRows("SELECT COUNT(*) FROM alignmentScore").first.map { $0[0] as Int }
         #expect(after == rows.count)
 
         let one = try f.run(["cas", "D/\(try Self.firstSynthetic(f))", "--reference", "D", "--k", "1", "--allow-missing", "--generator", "sim-a", "--dry-run", "--json", "--resamples", "200"])

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import RoundsCore
 import RoundsStore
 import Testing
@@ -47,7 +46,7 @@ import Testing
         #expect(r.stderr.contains("epoch 3/3: loss"))
         #expect(FileManager.default.fileExists(atPath: w.path("cls/classifier.json")))
         let store = try Store(path: w.db)
-        let rows = try store.read("test") { db in try CheckpointRecord.fetchAll(db) }
+        let rows = try store.rawRecords(CheckpointRecord.self, "SELECT * FROM checkpoint")
         #expect(rows.count == 1 && rows[0].objective == .classifier && rows[0].sha256 == version)
         #expect(rows[0].path == w.path("cls"))
 

@@ -73,8 +73,11 @@ import Testing
         #expect(badRule.status == 64)
         let badMargin = try f.run(["broker", "dpo", "--out", "p.parquet", "--rule", "margin", "--margin", "2"])
         #expect(badMargin.status == 64 && badMargin.stderr.contains("margin must be in [0, 1]"))
-        let badExtension = try f.run(["broker", "dpo", "--out", "p.csv"])
-        #expect(badExtension.status == 64 && badExtension.stderr.contains(".parquet or .jsonl"), "a usage error: \(badExtension.stderr)")
+        // An --out without .parquet or .jsonl is a dataset folder, so an existing file there is a usage error.
+        try Data("x".utf8).write(to: f.dir.appendingPathComponent("p.csv"))
+        let fileAsFolder = try f.run(["broker", "dpo", "--out", "p.csv"])
+        #expect(fileAsFolder.status == 64 && fileAsFolder.stderr.contains("is a dataset folder, and this is a file"),
+                "a usage error: \(fileAsFolder.stderr)")
     }
 
     @Test func sameSourcePairsOfUnjudgedTransfersLeaveNothingToExport() throws {

@@ -18,7 +18,7 @@ import Testing
         let summary = try JSONValue(parsing: result.stdout)
         #expect(summary["samples_per_model"]?.doubleValue == 32)
         #expect(summary["simulator"]?["flip_rate"]?.doubleValue == 0.05)
-        for model in ["before", "after.rft", "after.dpo"] {
+        for model in ["before", "after.control", "after.rft", "after.dpo"] {
             var node: JSONValue? = summary
             for key in model.split(separator: ".") { node = node?[String(key)] }
             let rate = try #require(node?["all_criteria_rate"]?.doubleValue, "\(model)")
@@ -30,7 +30,34 @@ import Testing
             #expect((0...1).contains(measured))
             #expect(node?["measured"]?["n"]?.doubleValue == 32)
             #expect(node?["measured"]?["per_condition"]?.objectValue?.count == 4)
+            #expect(node?["measured"]?["per_criterion"]?.objectValue?.count == 20, "\(model): measured per criterion")
+            #expect((node?["measured"]?["per_skin_tone"]?.objectValue?.count ?? 0) >= 1, "\(model): measured per band")
         }
+        // Each objective against the control: ratio, difference and Newcombe's interval around it.
+        #expect(summary["interval_method"]?.stringValue?.contains("Newcombe") == true)
+        for objective in ["rft", "dpo"] {
+            for block in [summary["gain_over_control"]?[objective], summary["gain_over_control"]?[objective]?["measured"]] {
+                let d = try #require(block?["difference"]?.doubleValue, "gain_over_control.\(objective)")
+                let ci = try #require(block?["ci95"]?.arrayValue?.compactMap { $0.doubleValue })
+                #expect(ci.count == 2 && ci[0] <= d && d <= ci[1] && ci[0] >= -1 && ci[1] <= 1, "\(ci) around \(d)")
+                #expect(block?["ratio"] != nil && block?["intervals_overlap"]?.boolValue != nil)
+            }
+            let arm = try #require(summary["after"]?[objective]?["all_criteria_rate"]?.doubleValue)
+            let control = try #require(summary["after"]?["control"]?["all_criteria_rate"]?.doubleValue)
+            #expect(abs(summary["gain_over_control"]![objective]!["difference"]!.doubleValue! - (arm - control)) < 1e-12)
+        }
+        // The control arm: RFT's steps on RFT's (judge-filtered) real term alone, listed beside the signal.
+        #expect(summary["training"]?["control"]?["steps"]?.doubleValue == 10)
+        #expect(summary["training"]?["control"]?["real_images"]?.doubleValue == summary["training"]?["rft"]?["real_images"]?.doubleValue)
+        let listing = try String(contentsOf: work.appendingPathComponent("out/signal/control-real-images.csv"), encoding: .utf8)
+            .split(separator: "\n")
+        #expect(listing.first == "image_id,condition,path")
+        #expect(Double(listing.count - 1) == summary["training"]?["control"]?["real_images"]?.doubleValue)
+        // Evaluation samples come from other seeds than the samples that built the signal.
+        #expect(summary["signal_samples"]?["n"]?.doubleValue == 32)
+        let signalPNG = try Data(contentsOf: work.appendingPathComponent("out/samples/signal/target-lesion/target-lesion-0000.png"))
+        let beforePNG = try Data(contentsOf: work.appendingPathComponent("out/samples/before/target-lesion/target-lesion-0000.png"))
+        #expect(signalPNG != beforePNG, "the parent's evaluation sample must not be its signal sample")
         for objective in ["rft", "dpo"] {
             #expect(summary["gain"]?[objective]?["measured_ratio"] != nil, "gain.\(objective).measured_ratio")
             #expect(summary["gain"]?[objective]?["measured_intervals_overlap"]?.boolValue != nil)
@@ -43,7 +70,7 @@ import Testing
         #expect(summary["training"]?["dpo"]?["sft_weight"]?.doubleValue == 100)
         #expect((summary["training"]?["dpo"]?["real_pairs"]?.doubleValue ?? 0) > 0)
 
-        for model in ["before", "rft", "dpo"] {
+        for model in ["before", "control", "rft", "dpo"] {
             let accuracy = try #require(summary["classifier_accuracy"]?[model]?.doubleValue, "classifier_accuracy.\(model)")
             #expect((0...1).contains(accuracy))
         }
@@ -56,7 +83,7 @@ import Testing
         let onDisk = try JSONValue(parsing: Data(contentsOf: work.appendingPathComponent("out/summary.json")))
         #expect(onDisk == summary)
         #expect(result.stderr.contains("SIMULATOR judge"))
-        for objective in ["rft", "dpo"] {
+        for objective in ["control", "rft", "dpo"] {
             let model = work.appendingPathComponent("out/models/\(objective)")
             #expect(FileManager.default.fileExists(atPath: model.appendingPathComponent("loss.csv").path))
             let manifest = try JSONValue(parsing: Data(contentsOf: model.appendingPathComponent("rounds.json")))
@@ -138,13 +165,44 @@ import Testing
         #expect(try Data(contentsOf: work.appendingPathComponent("ft-dpo/unet/diffusion_pytorch_model.safetensors")) == weights)
     }
 
+    /// `--seeds 2` at the smallest size: two whole rounds into DIR/seed-S/ and their spread in seeds.json.
+    @Test func seedsRunWholeRoundsAndReportTheSpread() throws {
+        let work = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let result = try CLIRunner.run(
+            ["demo", "--quick", "--out", "out", "--pretrained", Self.pretrained, "--seeds", "2",
+             "--eval-per-condition", "2", "--real-per-condition", "10", "--judge-samples", "1", "--rft-steps", "2",
+             "--dpo-steps", "2"], in: work)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("Spread over 2 seeds (2026, 2027)"), "\(result.stdout)")
+        #expect(result.stdout.contains("rft − control (measured)"))
+        let spread = try JSONValue(parsing: Data(contentsOf: work.appendingPathComponent("out/seeds.json")))
+        #expect(spread["seeds"]?.arrayValue?.compactMap(\.doubleValue) == [2026, 2027])
+        for arm in ["before", "control", "rft", "dpo"] {
+            let judged = try #require(spread["arms"]?[arm]?["judged"], "\(arm)")
+            let values = try #require(judged["values"]?.arrayValue?.compactMap { $0.doubleValue })
+            #expect(values.count == 2)
+            #expect(judged["min"]?.doubleValue == values.min() && judged["max"]?.doubleValue == values.max())
+        }
+        #expect(spread["gain_over_control"]?["rft"]?["measured"]?["beats_control_every_seed"]?.boolValue != nil)
+        for seed in [2026, 2027] {
+            let one = try JSONValue(parsing: Data(contentsOf: work.appendingPathComponent("out/seed-\(seed)/summary.json")))
+            #expect(one["after"]?["control"]?["n"]?.doubleValue == 8)
+        }
+        // Different seeds sample different images.
+        let a = try Data(contentsOf: work.appendingPathComponent("out/seed-2026/samples/before/target-lesion/target-lesion-0000.png"))
+        let b = try Data(contentsOf: work.appendingPathComponent("out/seed-2027/samples/before/target-lesion/target-lesion-0000.png"))
+        #expect(a != b)
+    }
+
     @Test func aMissingPretrainedModelIsAClearError() throws {
         let work = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
         let result = try CLIRunner.run(["demo", "--quick", "--out", "out", "--pretrained", "nowhere"], in: work)
         #expect(result.status == 2)
         #expect(result.stderr.contains("nowhere: no pretrained model"))
-        for bad in [["--judge-samples", "0"], ["--dpo-sft-weight", "-1"], ["--defect-rate", "1.5"]] {
+        for bad in [["--judge-samples", "0"], ["--dpo-sft-weight", "-1"], ["--defect-rate", "1.5"], ["--seeds", "0"],
+                    ["--eval-per-condition", "0"], ["--real-per-condition", "0"]] {
             let refused = try CLIRunner.run(["demo", "--quick", "--out", "out"] + bad, in: work)
             #expect(refused.status == 64, "\(bad)")
             #expect(refused.stderr.contains(bad[0]), "\(bad): \(refused.stderr)")

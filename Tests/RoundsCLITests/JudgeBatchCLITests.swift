@@ -1,11 +1,10 @@
 import Foundation
-import GRDB
 import RoundsStore
 import Testing
 
 /// `rounds judge --batch submit|collect` end to end through the binary, against the stand-in server
-/// (`rounds bench judge --serve-stand-in --checked-server`, a child process speaking the Files and
-/// Batches API on loopback), with a planted API key that must appear nowhere but on the wire.
+/// (`rounds-stand-in`, the tests' stand-in in a child process speaking the Files and Batches API on
+/// loopback), with a planted API key that must appear nowhere but on the wire.
 @Suite struct JudgeBatchCLITests {
     /// The stand-in in a child process; closing its stdin stops it.
     final class StandIn {
@@ -14,8 +13,8 @@ import Testing
         let baseURL: String
 
         init() throws {
-            process.executableURL = CLIRunner.executable
-            process.arguments = ["bench", "judge", "--serve-stand-in", "--checked-server", "--latency-ms", "1"]
+            process.executableURL = CLIRunner.executable.deletingLastPathComponent().appendingPathComponent("rounds-stand-in")
+            process.arguments = ["--latency-ms", "1"]
             let out = Pipe()
             process.standardInput = stdin
             process.standardOutput = out
@@ -61,8 +60,8 @@ import Testing
         #expect(submit.status == 0, "\(submit.stderr)")
         let submitted = try JSONSerialization.jsonObject(with: Data(submit.stdout.utf8)) as? [String: Any]
         #expect(submitted?["requests"] as? Int == 8)
-        let runID = try #require(submitted?["runID"] as? Int)
-        let jsonl = try String(contentsOfFile: try #require(submitted?["jsonlPath"] as? String), encoding: .utf8)
+        let runID = try #require(submitted?["run_id"] as? Int)
+        let jsonl = try String(contentsOfFile: try #require(submitted?["jsonl_path"] as? String), encoding: .utf8)
         #expect(jsonl.split(separator: "\n").count == 8)
         outputs.append(jsonl)
 
@@ -82,9 +81,7 @@ import Testing
         #expect(byRun.status == 0 && byRun.stdout.contains("already collected"))
 
         let store = try Store(path: fixture.db, options: .init(readOnly: true))
-        let counts = try store.read("counting") { db in
-            try Row.fetchAll(db, sql: "SELECT imageID, COUNT(*) FROM judgment WHERE error IS NULL GROUP BY imageID").map { $0[1] as Int }
-        }
+        let counts = try store.rawRows("SELECT imageID, COUNT(*) FROM judgment WHERE error IS NULL GROUP BY imageID").map { $0[1] as Int }
         #expect(counts.count == 8 && counts.allSatisfy { $0 == 1 })
         for name in try FileManager.default.contentsOfDirectory(atPath: fixture.dir.path) where name.hasPrefix("rounds.sqlite") {
             outputs.append(String(decoding: try Data(contentsOf: fixture.dir.appendingPathComponent(name)), as: UTF8.self))

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import RoundsStore
 import Testing
 
@@ -35,15 +34,13 @@ import Testing
     /// Successful combined judgments (sample index 0) per image, read from a read-only connection.
     static func combinedJudgments(_ db: String) throws -> [String: Int] {
         let store = try Store(path: db, options: .init(readOnly: true))
-        return try store.read("counting judgments") { db in
-            var counts: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: """
-                SELECT imageID, COUNT(*) FROM judgment WHERE sampleIndex = 0 AND error IS NULL GROUP BY imageID
-                """) {
-                counts[row[0]] = row[1]
-            }
-            return counts
+        var counts: [String: Int] = [:]
+        for row in try store.rawRows("""
+            SELECT imageID, COUNT(*) FROM judgment WHERE sampleIndex = 0 AND error IS NULL GROUP BY imageID
+            """) {
+            counts[row[0]] = row[1]
         }
+        return counts
     }
 
     @Test func aRunKilledMidwayIsCompletedByTheNextWithoutDuplicates() throws {
@@ -108,7 +105,7 @@ import Testing
         let after = try Self.combinedJudgments(fixture.db)
         #expect(after.count == 40 && after.values.allSatisfy { $0 == 1 }, "\(after.values.sorted())")
         let store = try Store(path: fixture.db, options: .init(readOnly: true))
-        let check = try store.read("integrity check") { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+        let check = try store.integrityCheck()
         #expect(check == ["ok"])
         // Nothing is left to ask.
         let third = try fixture.run(["judge", "--pending", "--endpoint", "fast", "--json"])
@@ -125,9 +122,8 @@ import Testing
         try fixture.expectOK(["images", "add", "--manifest", "D/manifest.csv", "--origin", "synthetic"], db: true)
         let ids = try Self.combinedJudgments(fixture.db).keys.sorted()
         #expect(ids.isEmpty)
-        let stored = try Store(path: fixture.db, options: .init(readOnly: true)).read("ids") { db in
-            try String.fetchAll(db, sql: "SELECT id FROM image ORDER BY id")
-        }
+        let stored = try Store(path: fixture.db, options: .init(readOnly: true)).rawRows("SELECT id FROM image ORDER BY id")
+            .map { $0[0] as String }
         try #require(stored.count == 4)
         let (simulator, url) = try Self.startSimulator()
         defer {
@@ -140,7 +136,7 @@ import Testing
         let again = try fixture.run(["judge"] + stored + endpoint)
         #expect(again.status == 0, "\(again.stderr)")
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])
-        #expect(summary["alreadyJudged"] as? Int == 2 && summary["judged"] as? Int == 2, "\(summary)")
+        #expect(summary["already_judged"] as? Int == 2 && summary["judged"] as? Int == 2, "\(summary)")
         #expect(try Self.combinedJudgments(fixture.db) == Dictionary(uniqueKeysWithValues: stored.map { ($0, 1) }))
         let threeSamples = try fixture.run(["judge", stored[0], "--samples", "3"] + endpoint)
         #expect(threeSamples.status == 0, "\(threeSamples.stderr)")

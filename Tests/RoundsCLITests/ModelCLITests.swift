@@ -145,6 +145,25 @@ enum SafetensorsWriter {
         #expect(!FileManager.default.fileExists(atPath: out.path))
     }
 
+    /// The input: `[1, 3, 4000, 4000]` is a valid shape for the fixture (any multiple of 2), but
+    /// its attention level alone would ask for tens of terabytes; it is refused before the forward pass
+    /// with what it needs and what the machine has, instead of a crash in the allocator.
+    @Test func predictRefusesASampleTooBigForMemory() throws {
+        let dir = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("big.safetensors")
+        try SafetensorsWriter.encode([
+            ("sample", [1, 3, 4000, 4000], BadInput.zeros(3 * 4000 * 4000)), ("timestep", [1], .i64([10])),
+            ("class_labels", [1], .i64([0])),
+        ]).write(to: input)
+        let out = dir.appendingPathComponent("out.safetensors")
+        let r = try CLIRunner.run(["model", "predict", "--model", Self.model, "--input", input.path, "--out", out.path])
+        #expect(r.status == 2, "\(r.stderr)")
+        #expect(r.stderr.contains("\(input.path): tensor 'sample' [1, 3, 4000, 4000] needs at least"), "\(r.stderr)")
+        #expect(r.stderr.contains("GB of memory for one forward pass; this machine has"), "\(r.stderr)")
+        #expect(!r.stderr.contains("Fatal error") && !FileManager.default.fileExists(atPath: out.path))
+    }
+
     @Test func predictNamesBadFilesAndMissingOptions() throws {
         let dir = try CLIRunner.temporaryDirectory()
         let garbage = dir.appendingPathComponent("garbage.safetensors")

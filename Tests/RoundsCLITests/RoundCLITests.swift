@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import RoundsCore
 import RoundsStore
 import Testing
@@ -37,7 +36,7 @@ import Testing
         #expect(doc["samples_per_model"]?.doubleValue == 8)
         #expect(doc["endpoint"]?["model"]?.stringValue == "rounds-simulator")
         #expect(doc["real_images"]?.doubleValue ?? 0 > 0, "RFT's real term should read the stored real images")
-        for block in [doc["before"], doc["after"]?["rft"], doc["after"]?["dpo"]] {
+        for block in [doc["before"], doc["after"]?["control"], doc["after"]?["rft"], doc["after"]?["dpo"]] {
             let rate = try #require(block?["all_criteria_rate"]?.doubleValue)
             #expect((0...1).contains(rate))
             #expect(block?["per_criterion"]?.objectValue?.count == 20)
@@ -45,6 +44,17 @@ import Testing
         }
         let onDisk = try JSONValue(parsing: Data(contentsOf: work.appendingPathComponent("R/round.json")))
         #expect(onDisk == doc)
+        // The control arm: RFT's steps on the stored real images alone, and each objective's gain over it.
+        for objective in ["rft", "dpo"] {
+            let gain = try #require(doc["gain_over_control"]?[objective], "gain_over_control.\(objective)")
+            let d = try #require(gain["difference"]?.doubleValue)
+            let ci = try #require(gain["ci95"]?.arrayValue?.compactMap { $0.doubleValue })
+            #expect(ci.count == 2 && ci[0] <= d && d <= ci[1])
+        }
+        #expect(doc["models"]?["control"]?.stringValue == "R/models/control")
+        let control = try JSONValue(parsing: Data(contentsOf: work.appendingPathComponent("R/models/control/rounds.json")))
+        #expect(control["lineage"]?["objective"]?.stringValue == "control")
+        #expect(control["lineage"]?["hyperparameters"]?["steps"]?.doubleValue == 2)
 
         let store = try Store(path: work.appendingPathComponent("r.sqlite").path)
         let rows = try store.feedbackRounds()
@@ -57,6 +67,7 @@ import Testing
             #expect(row.samples == 8)
             let summary = try JSONValue(parsing: row.summary)
             #expect(summary["after"]?["all_criteria_rate"]?.doubleValue == doc["after"]?[row.objective]?["all_criteria_rate"]?.doubleValue)
+            #expect(summary["gain_over_control"]?["difference"]?.doubleValue == doc["gain_over_control"]?[row.objective]?["difference"]?.doubleValue)
             let manifest = try JSONValue(parsing: Data(contentsOf: work.appendingPathComponent("R/models/\(row.objective)/rounds.json")))
             #expect(manifest["lineage"]?["objective"]?.stringValue == row.objective)
             #expect(manifest["lineage"]?["parent"]?.stringValue == Self.pretrained)
@@ -78,10 +89,10 @@ import Testing
         #expect(table.stderr.contains("judge real:"), "\(table.stderr)")
         let r2 = try JSONValue(parsing: Data(contentsOf: work.appendingPathComponent("R2/round.json")))
         #expect(r2["training"]?["rft"]?["judge_real"]?.boolValue == true)
-        let db = try DatabaseQueue(path: work.appendingPathComponent("r.sqlite").path)
-        let indices = try db.read {
-            try Int.fetchAll($0, sql: "SELECT DISTINCT sampleIndex FROM judgment WHERE runID = (SELECT MAX(runID) FROM judgment) ORDER BY 1")
-        }
+        let db = try Store(path: work.appendingPathComponent("r.sqlite").path, options: .init(readOnly: true))
+        let indices = try db.rawRows(
+            "SELECT DISTINCT sampleIndex FROM judgment WHERE runID = (SELECT MAX(runID) FROM judgment) ORDER BY 1"
+        ).map { $0[0] as Int }
         #expect(indices == [0, 1, 2, 3], "each of the three samples (1-3) is stored beside the majority verdict (0)")
         #expect(table.stdout.contains("per condition:"))
         #expect(table.stdout.contains("target-lesion/red-rim"))
@@ -104,9 +115,11 @@ import Testing
         #expect(manifest["lineage"]?["hyperparameters"]?["max_timestep"]?.doubleValue == 500)
         let store = try Store(path: work.appendingPathComponent("r.sqlite").path)
         let outputs = try store.images(origin: .synthetic)
-        // Before and after outputs of one source can be the same picture (a 2-step finetuning barely moves
-        // the EMA weights), and the store keeps one row per picture.
-        #expect((33...64).contains(outputs.count), "\(outputs.count) stored outputs")
+        // The signal's outputs and the evaluation's (before, control, DPO) come from different noise; the
+        // evaluation outputs of one source can be the same picture across models (a 2-step finetuning
+        // barely moves the EMA weights), and the store keeps one row per picture.
+        #expect((65...128).contains(outputs.count), "\(outputs.count) stored outputs")
+        #expect(doc["after"]?["control"] != nil, "the control arm runs on the stored real images")
         #expect(outputs.allSatisfy { $0.parentImageID != nil })
     }
 

@@ -41,7 +41,7 @@ import Testing
             """
         #expect(
             Fixture.problems(text) == [
-                "sample.yaml:5:1: colour: unknown key 'colour' (allowed: id, name, description, status, reviewed_by, reviewed_on, kind, criteria)",
+                "sample.yaml:5:1: colour: unknown key 'colour' (allowed: id, name, description, status, reviewed_by, reviewed_on, kind, criteria, prompt)",
                 "sample.yaml:8:16: criteria[0].dimension: 'colour' is not a dimension of domain 'skin' (location, lesion-type, color); did you mean 'color'?",
                 "sample.yaml:10:9: criteria[1].id: duplicate criterion id 'white' (first at line 7)",
                 "sample.yaml:12:11: criteria[1].text: is empty; expected text",

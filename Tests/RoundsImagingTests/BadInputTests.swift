@@ -100,7 +100,12 @@ import Testing
         Case(name: "PNG over side cap", bytes: { pngHeader(width: 20000, height: 10) }, code: .tooLarge,
              says: "20000x10 exceeds the limit of 16384 pixels per side"),
         Case(name: "PNG over pixel cap", bytes: { pngHeader(width: 16000, height: 16001) }, code: .tooLarge,
-             says: "exceeds the limit of 256000000 pixels"),
+             says: "exceeds the limit of 64000000 pixels"),
+        // Within the side cap, and 256 megapixels (783 MB decoded) was once within the pixel cap too.
+        Case(name: "16000x16000 PNG over the decoded-pixel cap", bytes: { pngHeader(width: 16000, height: 16000) },
+             code: .tooLarge, says: "16000x16000 exceeds the limit of 64000000 pixels (192 MB decoded)"),
+        Case(name: "JPEG over pixel cap", bytes: { try jpegDeclaring(width: 9000, height: 9000) }, code: .tooLarge,
+             says: "9000x9000 exceeds the limit of 64000000 pixels"),
         Case(name: "JPEG over side cap", bytes: { try jpegDeclaring(width: 60000, height: 60000) }, code: .tooLarge,
              says: "60000x60000 exceeds the limit of 16384"),
         Case(name: "JPEG with stray bytes between markers", bytes: { try jpegWithStrayBytes() }, code: .corrupt,

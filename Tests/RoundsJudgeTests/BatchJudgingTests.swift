@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import RoundsChecklists
 import RoundsCore
 import RoundsImaging
@@ -28,15 +27,13 @@ import Testing
 
         /// Judgments per image: (successful combined, failed).
         func judgments() throws -> [String: (ok: Int, failed: Int)] {
-            try store.read("counting") { db in
-                var out: [String: (ok: Int, failed: Int)] = [:]
-                for row in try Row.fetchAll(db, sql: """
-                    SELECT imageID, SUM(error IS NULL), SUM(error IS NOT NULL) FROM judgment GROUP BY imageID
-                    """) {
-                    out[row[0]] = (row[1], row[2])
-                }
-                return out
+            var out: [String: (ok: Int, failed: Int)] = [:]
+            for row in try store.rawRows("""
+                SELECT imageID, SUM(error IS NULL), SUM(error IS NOT NULL) FROM judgment GROUP BY imageID
+                """) {
+                out[row[0]] = (row[1], row[2])
             }
+            return out
         }
     }
 
@@ -111,9 +108,9 @@ import Testing
             #expect(collected.judged == 3 && collected.failed == 0, "\(collected.batches.first?.failures ?? [])")
             #expect(try f.judgments().values.allSatisfy { $0.ok == 1 && $0.failed == 0 })
             #expect(try f.plan(model: "batch-model").items.isEmpty, "judged images are done")
-            let keys = try f.store.read("keys") { db in try String.fetchAll(db, sql: "SELECT requestKey FROM judgment ORDER BY id") }
+            let keys = try f.store.rawRows("SELECT requestKey FROM judgment ORDER BY id").map { $0[0] as String }
             #expect(Set(keys) == Set(lines.compactMap { $0["custom_id"]?.stringValue }))
-            let run = try f.store.read("run") { db in try JudgeRunRecord.fetchOne(db, key: runID) }
+            let run = try f.store.judgeRun(id: runID)
             #expect(run?.status == .completed && run?.succeededCount == 3)
 
             // Collecting again, all batches or this run's, stores nothing twice.
@@ -141,9 +138,7 @@ import Testing
                 .compactMap { try JSONValue(parsing: String($0))["custom_id"]?.stringValue }
             #expect(report.failures.contains { $0.hasPrefix("custom_id \(lines[0])") && $0.contains("unparseable") })
             #expect(report.failures.contains { $0.hasPrefix("custom_id \(lines[1])") && $0.contains("HTTP 500") && $0.contains("upstream broke") })
-            let verdicts = try f.store.read("verdicts") { db in
-                try String.fetchAll(db, sql: "SELECT DISTINCT verdict FROM criterionVerdict")
-            }
+            let verdicts = try f.store.rawRows("SELECT DISTINCT verdict FROM criterionVerdict").map { $0[0] as String }
             #expect(verdicts == ["indeterminate"], "never a default verdict")
             #expect(try f.plan(model: "batch-model").items.count == 2, "failed lines are asked again")
         }
@@ -168,7 +163,7 @@ import Testing
             } else {
                 #expect(report.failures.filter { $0.contains("batch_expired") }.count == 2)
             }
-            let run = try f.store.read("run") { db in try JudgeRunRecord.fetchOne(db, key: submitted.runID!) }
+            let run = try f.store.judgeRun(id: submitted.runID!)
             #expect(run?.status == .failed)
             #expect(try f.plan(model: "batch-model").items.count == 3 - kept, "what failed is pending again")
         }
@@ -230,7 +225,7 @@ import Testing
             let refused = await #expect(throws: JudgeError.self) { try await wrongAPI.batch(id: submitted.batchID!) }
             var produced = ["\(submitted)", "\(collected)", "\(refused.map { "\($0)" } ?? "")", refused?.detailedDescription() ?? ""]
             produced.append(try String(contentsOfFile: submitted.jsonlPath!, encoding: .utf8))
-            try await f.store.pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+            try f.store.checkpointWAL()
             let bytes = try Data(contentsOf: URL(fileURLWithPath: f.store.path))
             produced.append(String(decoding: bytes, as: UTF8.self))
             #expect(refused?.status == 401)

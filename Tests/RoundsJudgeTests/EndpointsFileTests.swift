@@ -1,3 +1,4 @@
+import RoundsCore
 import RoundsJudge
 import Testing
 
@@ -54,7 +55,22 @@ import Testing
          "e.yaml:6:5: endpoints[1].name: duplicate name 'a' (first at line 2)"),
         ("endpoints:\n  - name: a\n    provider: openai\n    base_url: http://h/v1\n    model: m\n    api_key: sk-live-123456789\n",
          "e.yaml:6:5: endpoints[0].api_key: keys are never written in files"),
+        ("endpoints:\n  - name: a\n    provider: openai\n    base_url: http://h /v1\n    model: m\n",
+         "e.yaml:4:15: endpoints[0].base_url: the base URL contains a space"),
+        ("endpoints:\n  - name: a\n    provider: openai\n    base_url: \"http://h\\t/v1\"\n    model: m\n",
+         "e.yaml:4:15: endpoints[0].base_url: the base URL contains a tab"),
+        ("endpoints:\n  - name: a\n    provider: openai\n    base_url: http://u:sk-live-123456789@x@h/v1\n    model: m\n",
+         "e.yaml:4:15: endpoints[0].base_url: the base URL must not contain '@'"),
         ("endpoints: 3\n", "e.yaml:1:12: endpoints: expected a list of endpoints, got '3'"),
+        ("endpoints:\n  - name: a\n    provider: openai\n    base_url: http://h/v1\n    model: m\n    sampling_parameters: temperature\n", "e.yaml:6:26: endpoints[0].sampling_parameters: expected a list"),
+        ("endpoints:\n  - name: a\n    provider: openai\n    base_url: http://h/v1\n    model: m\n    sampling_parameters: [temperature, top_q]\n", "e.yaml:6:40: endpoints[0].sampling_parameters: expected temperature or seed, got 'top_q'"),
+        ("endpoints:\n  - name: a\n    provider: anthropic\n    base_url: http://h/v1\n    model: m\n    sampling_parameters: [seed]\n", "e.yaml:6:27: endpoints[0].sampling_parameters: Anthropic's Messages API has no seed"),
+        ("endpoints:\n  - name: a\n    provider: openai\n    base_url: http://h/v1\n    model: m\n    max_tokens_field: max_new_tokens\n", "e.yaml:6:23: endpoints[0].max_tokens_field: expected max_tokens or max_completion_tokens, got 'max_new_tokens'"),
+        ("endpoints:\n  - name: a\n    provider: anthropic\n    base_url: http://h/v1\n    model: m\n    max_tokens_field: max_completion_tokens\n", "e.yaml:6:23: endpoints[0].max_tokens_field: Anthropic's Messages API takes max_tokens only"),
+        ("endpoints:\n  - name: a\n    provider: openai\n    base_url: http://h/v1\n    model: m\n    extra_body: [1, 2]\n", "e.yaml:6:17: endpoints[0].extra_body: expected a mapping of body fields, got a list"),
+        ("endpoints:\n  - name: a\n    provider: openai\n    base_url: http://h/v1\n    model: m\n    extra_body:\n      model: other\n", "e.yaml:7:7: endpoints[0].extra_body.model: Rounds builds 'model' itself"),
+        ("endpoints:\n  - name: a\n    provider: openai\n    base_url: http://h/v1\n    model: m\n    extra_body:\n      stream: true\n", "e.yaml:7:7: endpoints[0].extra_body.stream: Rounds builds 'stream' itself"),
+        ("endpoints:\n  - name: a\n    provider: openai\n    base_url: http://h/v1\n    model: m\n    extra_body:\n      options: {x: .inf}\n", "e.yaml:7:20: endpoints[0].extra_body.options.x: expected a finite number"),
         ("endpoints:\n  - name: [a\n", "e.yaml: line"),
         ("", "e.yaml: the file is empty"),
     ])
@@ -62,6 +78,53 @@ import Testing
         let error = #expect(throws: JudgeError.self) { try EndpointsFile.parse(yaml, path: "e.yaml") }
         #expect(error?.message.hasPrefix(expected) == true, "\(error?.message ?? "no error")")
         #expect(error?.message.contains("sk-live-123456789") == false)
+    }
+
+    @Test func readsRequestSettingsWithProviderDefaults() throws {
+        let yaml = """
+            endpoints:
+              - name: vllm
+                provider: openai
+                base_url: http://127.0.0.1:8000/v1
+                model: Qwen/Qwen2.5-VL-7B-Instruct
+                sampling_parameters: []
+                max_tokens_field: max_completion_tokens
+                extra_body:
+                  guided_decoding_backend: xgrammar
+                  top_k: 20
+                  repetition_penalty: 1.05
+                  skip_special_tokens: false
+                  stop: ["</answer>", "'quoted'"]
+                  tag: "20"
+                  nothing: null
+                  chat_template_kwargs: {enable_thinking: false}
+              - name: o3
+                provider: openai
+                base_url: https://api.openai.com/v1
+                model: o3
+              - name: claude
+                provider: anthropic
+                base_url: https://api.anthropic.com/v1
+                model: claude-opus-4-5
+                api_version: 2025-01-01
+                sampling_parameters: [temperature]
+                extra_body:
+                  thinking: {type: enabled, budget_tokens: 2048}
+              - name: claude-default
+                provider: anthropic
+                base_url: https://api.anthropic.com/v1
+                model: claude-sonnet-4-5
+            """
+        let e = try EndpointsFile.parse(yaml, path: "endpoints.yaml")
+        #expect(e[0].sentSamplingParameters.isEmpty && e[0].sentTokenLimitField == .maxCompletionTokens)
+        #expect(e[0].extraBody == [
+            "guided_decoding_backend": "xgrammar", "top_k": 20, "repetition_penalty": 1.05, "skip_special_tokens": false,
+            "stop": ["</answer>", "'quoted'"], "tag": "20", "nothing": .null, "chat_template_kwargs": ["enable_thinking": false],
+        ])
+        #expect(e[1].sentSamplingParameters.isEmpty && e[1].sentTokenLimitField == .maxCompletionTokens && e[1].extraBody.isEmpty)
+        #expect(e[2].anthropicVersion == "2025-01-01" && e[2].sentSamplingParameters == [.temperature] && e[2].thinkingEnabled)
+        #expect(e[3].anthropicVersion == "2026-10-21" && e[3].sentSamplingParameters.isEmpty && !e[3].thinkingEnabled)
+        #expect(e[3].sentTokenLimitField == .maxTokens)
     }
 
     @Test func adHocFlagsAreChecked() throws {
@@ -76,5 +139,9 @@ import Testing
         }
         #expect(keyAsName?.message.contains("sk-abc-123.xyz") == false)
         #expect(throws: JudgeError.self) { try EndpointConfig.adHoc(baseURL: "http://h/v1", model: " ", provider: .openai) }
+        for bad in ["http://127.0.0.1:8000/v1 ", "http://127.0.0.1:8000/\tv1", "http://a@b@127.0.0.1/v1", "http://h/v1#x"] {
+            let error = #expect(throws: JudgeError.self) { try EndpointConfig.adHoc(baseURL: bad, model: "m", provider: .openai) }
+            #expect(error?.message.hasPrefix("--base-url: ") == true, "\(bad): \(error?.message ?? "accepted")")
+        }
     }
 }

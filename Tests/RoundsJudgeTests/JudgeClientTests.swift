@@ -15,13 +15,18 @@ import Testing
             #expect(outcome.samples[0].repaired)
             #expect(outcome.verdicts.allSatisfy { $0.verdict == .indeterminate && $0.reason != nil })
             #expect(!outcome.isCacheable)
-            // The repair request carries the previous answer, asks again, and sends no image.
+            // The repair request carries the previous answer, asks again, and sends the image again: a
+            // model asked to correct its verdicts about a picture must still see the picture.
             let repair = try JSONValue(parsing: server.requests[1].bodyText)
             let messages = try #require(repair["messages"]?.arrayValue)
             #expect(messages.contains { $0["role"] == "assistant" && $0["content"] == "The lesion looks fine to me." })
             #expect(messages.last?["content"]?.stringValue?.contains("location, lesion, color") == true)
-            #expect(!server.requests[1].bodyText.contains(Data(Fixtures.image().bytes).base64EncodedString()))
+            let firstUser = try #require(messages.first { $0["role"] == "user" })
+            #expect(firstUser["content"]?.arrayValue?.count == 2, "the image and the prompt, as in the first turn")
+            #expect(server.requests[1].bodyText.contains(Data(Fixtures.image().bytes).base64EncodedString()))
             #expect(server.requests[0].bodyText.contains(Data(Fixtures.image().bytes).base64EncodedString()))
+            // What the parser found wrong is kept with the outcome (and stored with the judgment).
+            #expect(outcome.samples[0].problems.contains { $0.contains("after repair") }, "\(outcome.samples[0].problems)")
         }
     }
 

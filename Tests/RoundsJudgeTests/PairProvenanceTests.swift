@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import RoundsCore
 import RoundsJudge
 import RoundsStore
@@ -30,9 +29,8 @@ import Testing
                                      clock: VirtualClock())
             let summary = try await PairRunner(store: f.store, client: client).run(try plan(f))
             #expect(summary.judged == 1, "\(summary.failures)")
-            let rows = try f.store.read("rows") { db in
-                try PairComparisonRecord.filter(Column("pairID") == pairID).order(Column("presentedOrder")).fetchAll(db)
-            }
+            let rows = try f.store.rawRecords(
+                PairComparisonRecord.self, "SELECT * FROM pairComparison WHERE pairID = ? ORDER BY presentedOrder", [pairID])
             #expect(rows.map(\.presentedOrder) == [.ab, .ba, .both])
             let sent = server.requests.filter { $0.path == "/v1/chat/completions" }
             #expect(sent.count == 2)
@@ -71,14 +69,10 @@ import Testing
             let held = try plan(f)
             #expect(held.items.isEmpty && held.heldBack == [pairID])
             #expect(try plan(f, retryFailed: true).items.count == 1)
-            let both = try f.store.read("both") { db in
-                try PairComparisonRecord.filter(Column("presentedOrder") == "both").fetchAll(db)
-            }
+            let both = try f.store.rawRecords(PairComparisonRecord.self, "SELECT * FROM pairComparison WHERE presentedOrder = 'both'")
             #expect(both.count == 2 && both.allSatisfy { $0.outcome == .indeterminate })
             #expect(both.allSatisfy { ($0.error ?? "").contains("A first: unparseable") })
-            let orders = try f.store.read("orders") { db in
-                try PairComparisonRecord.filter(Column("presentedOrder") != "both").fetchAll(db)
-            }
+            let orders = try f.store.rawRecords(PairComparisonRecord.self, "SELECT * FROM pairComparison WHERE presentedOrder <> 'both'")
             #expect(orders.allSatisfy { $0.responseText == "no idea" && $0.error?.hasPrefix("unparseable") == true })
         }
     }

@@ -49,7 +49,7 @@ import Testing
             let sent = try #require(server.requests.first)
             #expect(sent.path == "/v1/messages")
             #expect(sent.header("x-api-key") == "sk-ant-test-key-0001")
-            #expect(sent.header("anthropic-version") == "2023-06-01")
+            #expect(sent.header("anthropic-version") == EndpointConfig.defaultAnthropicVersion)
             #expect(sent.header("authorization") == nil)
             let body = try JSONValue(parsing: sent.bodyText)
             #expect(body["seed"] == nil)

@@ -136,13 +136,32 @@ import Testing
         await server.stop()
     }
 
-    @Test func secondRunOnTheSameStoreIsLockedOut() throws {
+    @Test func secondRunOnTheSameStoreIsLockedOutThroughLinksToo() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rounds-lock-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let db = folder.appendingPathComponent("x.sqlite").path
-        let lock = try JudgeRunLock(storePath: db)
-        #expect { try JudgeRunLock(storePath: db) } throws: { "\($0)".contains("another rounds judge run") }
+        // Created and closed first, so its WAL is checkpointed: SQLite names the WAL after the path used,
+        // so a hard link must not be opened while another name has unwritten frames (sqlite.org/howtocorrupt.html §2.5).
+        do { _ = try Store(path: db) }
+        let store = try Store(path: db)
+        let symlink = folder.appendingPathComponent("symlinked.sqlite").path
+        let hardLink = folder.appendingPathComponent("hard-linked.sqlite").path
+        try FileManager.default.createSymbolicLink(atPath: symlink, withDestinationPath: db)
+        try FileManager.default.linkItem(atPath: db, toPath: hardLink)
+        var lock: JudgeRunLock? = try JudgeRunLock(store: store)
+        for other in [db, symlink, folder.path + "/./x.sqlite"] {
+            #expect { try JudgeRunLock(store: try Store(path: other)) } throws: {
+                "\($0)".contains("another rounds judge run")
+            }
+        }
+        // Through a hard link SQLite itself refuses to open the file while the other name has it open
+        // (its WAL is named after the path); either way no second run starts.
+        #expect { try JudgeRunLock(store: try Store(path: hardLink)) } throws: {
+            "\($0)".contains("another rounds judge run") || "\($0)".contains("disk I/O error")
+        }
         _ = lock
+        lock = nil
+        #expect(throws: Never.self) { _ = try JudgeRunLock(store: try Store(path: symlink)) }
     }
 }

@@ -71,6 +71,23 @@ import FoundationNetworking
         #expect(json["error"]?["message"]?.stringValue?.contains(reason) == true, "\(json.canonicalString)")
     }
 
+    @Test func streamingRequestsAre400InOpenAIsErrorFormat() throws {
+        let url = try Self.dataURL(try LesionSpec(condition: .targetLesion, tone: .dark, size: 32, seed: 4))
+        guard case .object(var body) = Self.request(images: [url], ids: ids) else { Issue.record("not an object"); return }
+        body["stream"] = true
+        let (status, json) = handler.handle(body: Array(JSONValue.object(body).canonicalString.utf8))
+        #expect(status == 400)
+        let error = try #require(json["error"]?.objectValue)
+        #expect(Set(error.keys) == ["message", "type", "param", "code"])
+        #expect(error["type"] == "invalid_request_error")
+        #expect(error["param"] == "stream")
+        #expect(error["code"] == "unsupported_parameter")
+        #expect(error["message"]?.stringValue?.contains("does not stream") == true)
+        // `stream: false` is a plain request.
+        body["stream"] = false
+        #expect(handler.handle(body: Array(JSONValue.object(body).canonicalString.utf8)).0 == 200)
+    }
+
     @Test func unknownCriteriaAre400() throws {
         let url = try Self.dataURL(try LesionSpec(condition: .targetLesion, tone: .dark, size: 32, seed: 4))
         let (status, json) = handler.handle(body: Array(Self.request(images: [url], ids: ["malar-rash"]).canonicalString.utf8))

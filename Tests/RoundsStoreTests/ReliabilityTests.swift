@@ -11,9 +11,10 @@ import Testing
     private func labelsFile(_ t: TempStore, name: String, images: [ImageRecord], rows: Int) throws -> String {
         // criteria of the bundled dermatology/vitiligo checklist, the fixture images' condition: the
         // command checks criterion columns against the image's checklist
-        var text = "image,label,criterion:sharp-irregular-borders,criterion:milk-white-depigmented\n"
-        text.reserveCapacity(rows * 100)
-        for i in 0..<rows { text += "\(images[i % images.count].id),\(i % 2),met,uncertain\n" }
+        // each row says something else (its note), so none is an identical label already stored
+        var text = "image,label,note,criterion:sharp-irregular-borders,criterion:milk-white-depigmented\n"
+        text.reserveCapacity(rows * 110)
+        for i in 0..<rows { text += "\(images[i % images.count].id),\(i % 2),row \(i),met,uncertain\n" }
         return try t.write(name, text)
     }
 

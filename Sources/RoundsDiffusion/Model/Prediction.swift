@@ -77,6 +77,16 @@ extension DiffusionModel {
         } catch {
             throw DiffusionError(error.code, "\(source): \(error.message)")
         }
+        let needed = unet.forwardMemoryEstimate(sampleShape: input.sample.shape)
+        let physical = Double(ProcessInfo.processInfo.physicalMemory)
+        if needed > physical {
+            throw DiffusionError(
+                .invalidArgument,
+                String(format: "%@: tensor 'sample' %@ needs at least %.1f GB of memory for one forward pass; this machine "
+                    + "has %.1f GB (the model was trained at %@); use a smaller sample or fewer at once",
+                       source, "\(input.sample.shape)", needed / 1e9, physical / 1e9,
+                       unet.config.sampleSize.map { "\($0)x\($0)" } ?? "an unstated size"))
+        }
         return withoutGradients {
             unet.forward(input.sample, timesteps: input.timesteps, classLabels: input.classLabels)
         }

@@ -18,11 +18,14 @@ public enum SamplerScheduler: Sendable {
     case ddpm(DDPMScheduler)
     /// DDIM with η and `use_clipped_model_output`.
     case ddim(DDIMScheduler, eta: Double, useClippedModelOutput: Bool)
+    /// DPM-Solver++ multistep (deterministic; its state is kept per run).
+    case dpmSolver(DPMSolverMultistepScheduler)
 
     var timesteps: [Int] {
         switch self {
         case .ddpm(let s): return s.timesteps
         case .ddim(let s, _, _): return s.timesteps
+        case .dpmSolver(let s): return s.timesteps
         }
     }
 
@@ -30,6 +33,7 @@ public enum SamplerScheduler: Sendable {
         switch self {
         case .ddpm(let s): return s.schedule
         case .ddim(let s, _, _): return s.schedule
+        case .dpmSolver(let s): return s.schedule
         }
     }
 }
@@ -63,6 +67,9 @@ public struct Sampler: Sendable {
             }
             try s.setTimesteps(steps)
             self.scheduler = .ddim(s, eta: eta, useClippedModelOutput: clipped)
+        case .dpmSolver(var s):
+            try s.setTimesteps(steps)
+            self.scheduler = .dpmSolver(s)
         }
         self.shape = shape
     }
@@ -113,6 +120,8 @@ public struct Sampler: Sendable {
                 .shapeMismatch, "sampler: the start has \(start.count) values, shape \(shape) needs \(shape.count)")
         }
         var x = start
+        var solver: DPMSolverMultistepScheduler? = nil
+        if case .dpmSolver(let s) = scheduler { solver = s }
         for (i, t) in timesteps.enumerated() {
             let output = try model(x, t)
             switch scheduler {
@@ -124,6 +133,8 @@ public struct Sampler: Sendable {
                 x = try s.step(
                     modelOutput: output, timestep: t, sample: x, eta: eta, useClippedModelOutput: clipped, noise: z
                 ).prevSample
+            case .dpmSolver:
+                x = try solver!.step(modelOutput: output, timestep: t, sample: x)
             }
             onStep?(i, t)
         }

@@ -4,7 +4,7 @@ import RoundsTensor
 
 /// Hyper-parameters shared by every block of one UNet.
 struct BlockSettings {
-    let temb: Int, groups: Int, eps: Float, dropout: Float
+    let temb: Int?, groups: Int, eps: Float, dropout: Float
     /// Heads' width, nil meaning one head over a block's channels.
     let headDim: Int?
     func heads(_ channels: Int) -> Int { headDim ?? channels }
@@ -136,7 +136,7 @@ final class MidBlock: Module {
         return c
     }
 
-    func callAsFunction(_ x: Tensor, _ temb: Tensor, _ ctx: ForwardContext) -> Tensor {
+    func callAsFunction(_ x: Tensor, _ temb: Tensor?, _ ctx: ForwardContext) -> Tensor {
         var h = resnets[0](x, temb, ctx)
         if let attention { h = attention(h) }
         return resnets[1](h, temb, ctx)

@@ -1,7 +1,7 @@
 /// Runs `work` over `items` with at most `inFlight` running at once, handing each result to
 /// `handle` as it arrives; a new item starts only when one finishes and `handle` returned true, so a
 /// run that must stop (cost cap, quota, Ctrl-C) lets the work in flight finish and be recorded.
-func runBounded<Item: Sendable, Output: Sendable>(
+package func runBounded<Item: Sendable, Output: Sendable>(
     _ items: [Item], inFlight: Int, work: @escaping @Sendable (Item) async -> Output,
     handle: (Item, Output) -> Bool
 ) async {

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import RoundsCore
 import RoundsStore
 
@@ -94,7 +93,7 @@ public struct JudgeBatchCollector: Sendable {
     }
 
     private func runRecord(_ id: Int64) throws -> JudgeRunRecord {
-        guard let run = try store.read("reading judge run \(id)", { db in try JudgeRunRecord.fetchOne(db, key: id) }) else {
+        guard let run = try store.judgeRun(id: id) else {
             throw JudgeError(.runPlan, "run \(id) is not in the store")
         }
         return run
@@ -167,7 +166,7 @@ public struct JudgeBatchCollector: Sendable {
     /// One result line: `{"custom_id", "response": {"status_code", "body"} | null, "error": {"code", "message"} | null}`.
     private func outcome(of json: JSONValue, item: JudgeBatchItemRecord, batch: JudgeBatchRecord, at: String) -> JudgeOutcome {
         let response = json["response"].flatMap { $0 == .null ? nil : $0 }
-        let status = response?["status_code"]?.doubleValue.map { Int($0) }
+        let status = UntrustedCount.read(response?["status_code"])
         var error: JudgeError?
         if let e = json["error"], e != .null {
             let code = e["code"]?.stringValue

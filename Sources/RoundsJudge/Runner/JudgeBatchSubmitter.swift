@@ -70,12 +70,13 @@ public struct JudgeBatchSubmitter: Sendable {
         }
         guard !items.isEmpty else { return summary }
 
-        let parameters: JSONValue = [
-            "mode": "batch", "samples": 1, "temperature": 0, "max_tokens": .number(Double(endpoint.maxTokens)),
-            "json_schema": .bool(endpoint.supportsJSONSchema),
+        let parameters = endpoint.withRequestSettings([
+            "mode": "batch", "samples": 1,
+            "temperature": endpoint.sampling(temperature: 0, seed: 0).temperature.map(JSONValue.number) ?? .null,
+            "max_tokens": .number(Double(endpoint.maxTokens)), "json_schema": .bool(endpoint.supportsJSONSchema),
             "max_long_edge": endpoint.maxLongEdge.map { .number(Double($0)) } ?? .null,
             "detail": .string(endpoint.detail.rawValue),
-        ]
+        ])
         var run = try store.beginRun(JudgeRunRecord(endpoint: endpoint, parameters: parameters))
         let runID = run.id!
         summary.runID = runID

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import RoundsChecklists
 import RoundsCore
 import RoundsStore
@@ -97,7 +96,7 @@ public struct JudgeRunPlan: Sendable {
                 plan.unknownConditions[image.condition?.description ?? "(none)", default: 0] += 1
                 continue
             }
-            let key = FailureKey(image: image.id, checklist: checklist.version!, prompt: prompt.version!)
+            let key = FailureKey(imageID: image.id, checklistVersion: checklist.version!, promptVersion: prompt.version!)
             if !retryFailed, failures[key, default: 0] >= maxFailedAttempts {
                 plan.heldBack.append(image.id)
                 continue
@@ -126,35 +125,18 @@ public struct JudgeRunPlan: Sendable {
         return (input, output, Double(input) * endpoint.inputPricePerToken + Double(output) * endpoint.outputPricePerToken)
     }
 
-    struct FailureKey: Hashable {
-        var image: String
-        var checklist: String
-        var prompt: String
-    }
+    typealias FailureKey = JudgmentSlot
 
-    /// Failed judgments per (image, checklist version, prompt version) for one model.
+    /// Failed judgments per (image, checklist version, prompt version) for one model: the combined
+    /// judgment's row (sample index 0) only, so a `--samples 3` attempt counts once, not once per sample.
     static func failureCounts(_ store: Store, model: String) throws -> [FailureKey: Int] {
-        try store.read("counting failed judgments") { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT judgment.imageID, judgment.checklistVersionID, judgment.promptVersionID, COUNT(*) AS n
-                FROM judgment JOIN judgeRun ON judgeRun.id = judgment.runID
-                WHERE judgment.error IS NOT NULL AND judgeRun.model = ?
-                GROUP BY judgment.imageID, judgment.checklistVersionID, judgment.promptVersionID
-                """, arguments: [model])
-            var out: [FailureKey: Int] = [:]
-            for row in rows {
-                out[FailureKey(image: row[0], checklist: row[1], prompt: row[2])] = row[3]
-            }
-            return out
-        }
+        try store.failedJudgmentCounts(model: model)
     }
 
     /// Conditions with stored images, and how many images each has.
     static func storedConditions(_ store: Store) throws -> [(key: ConditionID, value: Int)] {
-        let rows: [(String, Int)] = try store.read("listing stored conditions") { db in
-            try Row.fetchAll(db, sql: "SELECT condition, COUNT(*) FROM image WHERE condition IS NOT NULL GROUP BY condition ORDER BY condition")
-                .map { ($0[0], $0[1]) }
+        try store.imageCountsByCondition().compactMap { row in
+            (try? ConditionID(parsing: row.condition)).map { (key: $0, value: row.count) }
         }
-        return rows.compactMap { row in (try? ConditionID(parsing: row.0)).map { (key: $0, value: row.1) } }
     }
 }

@@ -23,13 +23,15 @@ enum JudgmentRows {
     {
         var rows: [(JudgmentRecord, [CriterionVerdictRecord])] = []
         if outcome.samples.count > 1 {
-            for (i, sample) in outcome.samples.enumerated() {
+            // a sample an earlier run stored is counted again but not stored twice
+            for (i, sample) in outcome.samples.enumerated() where sample.storedJudgmentID == nil {
                 let judgment = JudgmentRecord(
                     runID: runID, imageID: imageID, checklistVersionID: checklist, promptVersionID: prompt,
                     requestKey: sample.requestKey, canonicalRequest: sample.canonicalRequest, sampleIndex: i + 1,
                     responseText: sample.responseText, latencyMs: sample.latency * 1000,
                     promptTokens: sample.usage.input, completionTokens: sample.usage.output, costUSD: nil,
-                    attempts: sample.attempts, error: errorText(sample.status, sample.error?.message))
+                    attempts: sample.attempts, error: errorText(sample.status, sample.error?.message),
+                    problems: sample.problems)
                 rows.append((judgment, verdicts(sample.verdicts, agreement: false)))
             }
         }
@@ -37,10 +39,16 @@ enum JudgmentRows {
             runID: runID, imageID: imageID, checklistVersionID: checklist, promptVersionID: prompt,
             requestKey: outcome.requestKey, canonicalRequest: outcome.canonicalRequest, sampleIndex: 0,
             responseText: outcome.responseText, latencyMs: outcome.latency * 1000, promptTokens: outcome.usage.input,
-            completionTokens: outcome.usage.output, costUSD: outcome.cost, attempts: outcome.attempts,
-            error: errorText(outcome.status, outcome.error?.message))
+            completionTokens: outcome.usage.output, costUSD: outcome.cost, attempts: max(1, outcome.attempts),
+            error: errorText(outcome.status, outcome.error?.message), problems: problems(outcome))
         rows.append((combined, verdicts(outcome.verdicts, agreement: outcome.samples.count > 1)))
         return rows
+    }
+
+    /// The parser's problems: the one sample's, or each sample's prefixed with its number.
+    private static func problems(_ outcome: JudgeOutcome) -> [String] {
+        if outcome.samples.count == 1 { return outcome.samples[0].problems }
+        return outcome.samples.enumerated().flatMap { i, s in s.problems.map { "sample \(i + 1): \($0)" } }
     }
 
     private static func verdicts(_ verdicts: [CriterionVerdict], agreement: Bool) -> [CriterionVerdictRecord] {

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import RoundsChecklists
 import RoundsCore
 import RoundsStore
@@ -62,9 +61,9 @@ public struct PairRunPlan: Sendable {
                 plan.unknownConditions[pair.condition, default: 0] += 1
                 continue
             }
-            if done.contains(DoneKey(pair: pair.id!, checklist: checklist.version!, prompt: prompt.version!)) { continue }
+            if done.contains(DoneKey(pairID: pair.id!, checklistVersion: checklist.version!, promptVersion: prompt.version!)) { continue }
             guard let a = try store.image(id: pair.imageA), let b = try store.image(id: pair.imageB) else { continue }
-            let key = DoneKey(pair: pair.id!, checklist: checklist.version!, prompt: prompt.version!)
+            let key = DoneKey(pairID: pair.id!, checklistVersion: checklist.version!, promptVersion: prompt.version!)
             if !retryFailed, failures[key, default: 0] >= maxFailedAttempts {
                 plan.heldBack.append(pair.id!)
                 continue
@@ -75,38 +74,15 @@ public struct PairRunPlan: Sendable {
         return plan
     }
 
-    struct DoneKey: Hashable {
-        var pair: Int64
-        var checklist: String
-        var prompt: String
-    }
+    typealias DoneKey = PairSlot
 
     /// Indeterminate combined comparisons per pair, checklist and prompt version, by `model`.
     static func failedPairs(_ store: Store, model: String) throws -> [DoneKey: Int] {
-        try store.read("counting failed pair comparisons") { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT pairComparison.pairID, pairComparison.checklistVersionID, pairComparison.promptVersionID, COUNT(*)
-                FROM pairComparison JOIN judgeRun ON judgeRun.id = pairComparison.runID
-                WHERE pairComparison.presentedOrder = 'both' AND pairComparison.outcome = 'indeterminate'
-                  AND judgeRun.model = ?
-                GROUP BY pairComparison.pairID, pairComparison.checklistVersionID, pairComparison.promptVersionID
-                """, arguments: [model])
-            var out: [DoneKey: Int] = [:]
-            for row in rows { out[DoneKey(pair: row[0], checklist: row[1], prompt: row[2])] = row[3] }
-            return out
-        }
+        try store.failedPairComparisonCounts(model: model)
     }
 
     /// Pairs with a usable combined comparison by `model`.
     static func finishedPairs(_ store: Store, model: String) throws -> Set<DoneKey> {
-        try store.read("reading finished pair comparisons") { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT pairComparison.pairID, pairComparison.checklistVersionID, pairComparison.promptVersionID
-                FROM pairComparison JOIN judgeRun ON judgeRun.id = pairComparison.runID
-                WHERE pairComparison.presentedOrder = 'both' AND pairComparison.outcome <> 'indeterminate'
-                  AND judgeRun.model = ?
-                """, arguments: [model])
-            return Set(rows.map { DoneKey(pair: $0[0], checklist: $0[1], prompt: $0[2]) })
-        }
+        try store.finishedPairComparisons(model: model)
     }
 }

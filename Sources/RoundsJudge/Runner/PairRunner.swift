@@ -1,7 +1,6 @@
 import Foundation
 import RoundsCore
 import RoundsImaging
-import GRDB
 import RoundsStore
 
 /// Runs a planned pair run: each pair is judged in both orders and three comparisons are stored as it
@@ -46,11 +45,11 @@ public struct PairRunner: Sendable {
                     progress: @escaping @Sendable (JudgeRunner.Progress) -> Void = { _ in }) async throws -> Summary {
         let endpoint = client.endpoint
         let start = Date()
-        let parameters: JSONValue = [
+        let parameters = endpoint.withRequestSettings([
             "mode": "pairs", "orders": "both", "require_agreement": .bool(requireAgreement),
             "max_tokens": .number(Double(endpoint.maxTokens)), "json_schema": .bool(endpoint.supportsJSONSchema),
             "max_long_edge": endpoint.maxLongEdge.map { .number(Double($0)) } ?? .null,
-        ]
+        ])
         var run = try store.beginRun(JudgeRunRecord(endpoint: endpoint, parameters: parameters))
         var summary = Summary(
             runID: run.id, endpoint: endpoint.name, model: endpoint.model, planned: plan.items.count, judged: 0, failed: 0,
@@ -128,9 +127,7 @@ public struct PairRunner: Sendable {
                 row(.both, judgment.outcome, error: judgment.outcome == .indeterminate ? reasons.joined(separator: "; ") : nil),
             ]
             // One transaction: a killed run never leaves one order without the other.
-            try store.write("storing the comparisons of pair \(pairID)") { db in
-                for var r in rows { try r.insert(db) }
-            }
+            try store.addComparisons(rows, pairID: pairID)
         } catch {
             summary.failed += 1
             summary.failures.append("pair \(pairID): judged but not stored: \(error)")

@@ -21,6 +21,9 @@ public struct ModelEvaluation: Sendable, Codable, Equatable {
     /// there are none (a clinical domain has no ground truth to measure).
     public var measured: Proportion?
     public var measuredPerCondition: [String: Proportion] = [:]
+    /// Measured, per `condition/criterion` and per skin-tone band (the same keys as the judged tables).
+    public var measuredPerCriterion: [String: Proportion] = [:]
+    public var measuredPerSkinTone: [String: Proportion] = [:]
 
     /// Reads the latest verdicts of `images` against their conditions' checklists, and measures the
     /// ground truth of the procedural benchmark's images.
@@ -46,12 +49,20 @@ public struct ModelEvaluation: Sendable, Codable, Equatable {
         var evaluation = ModelEvaluation(
             allCriteria: Proportion(successes: all.0, total: all.1), perCriterion: p(criteria),
             perCondition: p(conditions), perSkinTone: p(tones), unjudged: unjudged)
-        let truths = try groundTruths(images)
-        if !truths.isEmpty {
+        let measured = try groundTruths(images)
+        if !measured.isEmpty {
+            let truths = measured.map(\.truth)
             evaluation.measured = Proportion(successes: truths.count { $0.meetsAll }, total: truths.count)
             evaluation.measuredPerCondition = Dictionary(grouping: truths, by: \.condition.rawValue).mapValues {
                 Proportion(successes: $0.count { $0.meetsAll }, total: $0.count)
             }
+            var criteria: [String: (Int, Int)] = [:], tones: [String: (Int, Int)] = [:]
+            for (image, truth) in measured {
+                add(&tones, Self.skinTone(of: image), truth.meetsAll)
+                for r in truth.readings { add(&criteria, "\(truth.condition.rawValue)/\(r.criterion.rawValue)", r.met) }
+            }
+            evaluation.measuredPerCriterion = p(criteria)
+            evaluation.measuredPerSkinTone = p(tones)
         }
         return evaluation
     }
@@ -93,12 +104,12 @@ public struct ModelEvaluation: Sendable, Codable, Equatable {
         return out
     }
 
-    /// The ground truth of the images of synthetic-domain conditions.
-    static func groundTruths(_ images: [ImageRecord]) throws -> [GroundTruth] {
+    /// The ground truth of the images of synthetic-domain conditions, with their images.
+    static func groundTruths(_ images: [ImageRecord]) throws -> [(image: ImageRecord, truth: GroundTruth)] {
         try images.compactMap { image in
             guard let c = image.condition, c.domain == SyntheticCondition.domain,
                   let condition = SyntheticCondition(rawValue: c.name) else { return nil }
-            return try GroundTruth.measure(path: image.path, as: condition)
+            return (image, try GroundTruth.measure(path: image.path, as: condition))
         }
     }
 

@@ -60,7 +60,7 @@ public struct SampleWriter {
             var made = 0, batchIndex: UInt64 = 0
             while made < perCondition {
                 let n = min(batch, perCondition - made)
-                let s = seed &+ UInt64(index) &* 1_000_003 &+ batchIndex
+                let s = Self.seed(seed, condition: index, batch: batchIndex)
                 let values = try model.generate(classIndex: index, n: n, options: options, seed: s)
                 for (j, image) in try ModelImages.images(values, n: n, channels: channels, size: m.imageSize).enumerated() {
                     let path = "\(folder)/\(stem)-\(String(format: "%04d", made + j)).png"
@@ -75,6 +75,18 @@ public struct SampleWriter {
         }
         _ = try store.addImages(records)
         return records
+    }
+
+    /// The noise seed of batch `batch` of the condition with class index `condition` (also the
+    /// image-to-image writer's).
+    static func seed(_ seed: UInt64, condition: Int, batch: UInt64) -> UInt64 {
+        seed &+ UInt64(condition) &* 1_000_003 &+ batch
+    }
+
+    /// Every noise seed `write` uses for a model of `conditions` conditions.
+    public func seeds(conditions: Int) -> Set<UInt64> {
+        let batches = UInt64((perCondition + batch - 1) / batch)
+        return Set((0..<conditions).flatMap { c in (0..<batches).map { Self.seed(seed, condition: c, batch: $0) } })
     }
 
     /// Writes `image` as PNG and returns its row: synthetic, owned by Rounds (`condition` nil for a

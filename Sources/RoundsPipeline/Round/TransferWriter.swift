@@ -41,6 +41,12 @@ public struct TransferWriter {
         self.batch = batch
     }
 
+    /// Every noise seed `write` uses for a model of `conditions` conditions.
+    public func seeds(conditions: Int) -> Set<UInt64> {
+        let per = sources.count * max(1, copies), batches = UInt64((per + batch - 1) / batch)
+        return Set((0..<conditions).flatMap { c in (0..<batches).map { SampleWriter.seed(seed, condition: c, batch: $0) } })
+    }
+
     var samplerParameters: JSONValue { SampleWriter.parameters(options, extra: ["strength": .number(strength)]) }
 
     /// Transfers every source to every condition of `model` into `outDir/<condition>/` and stores the outputs.
@@ -58,7 +64,7 @@ public struct TransferWriter {
             var made = 0, batchIndex: UInt64 = 0
             while made < inputs.count {
                 let group = Array(inputs[made..<min(made + batch, inputs.count)])
-                let s = seed &+ UInt64(index) &* 1_000_003 &+ batchIndex
+                let s = SampleWriter.seed(seed, condition: index, batch: batchIndex)
                 var noise = GaussianNoise(seed: s)
                 let values = try model.transfer(
                     source: group.flatMap(\.input), n: group.count, classIndex: index, strength: strength,
@@ -105,6 +111,32 @@ public enum RoundImages {
         switch self {
         case .sample: "sample"
         case .transfer: "transfer"
+        }
+    }
+
+    /// The same images with seeds that never overlap this one's (offset by 2³²: overlapping would need
+    /// thousands of conditions), `perCondition` samples each when sampling (the sources stay the same
+    /// when transferring). The round evaluates every model on these, so no evaluation image shares its
+    /// noise with the samples that built the signal.
+    public func evaluation(perCondition: Int? = nil) -> RoundImages {
+        switch self {
+        case .sample(var w):
+            w.seed = w.seed &+ Self.evaluationSeedOffset
+            if let perCondition { w.perCondition = perCondition }
+            return .sample(w)
+        case .transfer(var w):
+            w.seed = w.seed &+ Self.evaluationSeedOffset
+            return .transfer(w)
+        }
+    }
+
+    public static let evaluationSeedOffset: UInt64 = 1 << 32
+
+    /// Every noise seed these images use for a model of `conditions` conditions.
+    public func seeds(conditions: Int) -> Set<UInt64> {
+        switch self {
+        case .sample(let w): w.seeds(conditions: conditions)
+        case .transfer(let w): w.seeds(conditions: conditions)
         }
     }
 

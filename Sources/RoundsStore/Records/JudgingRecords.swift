@@ -5,7 +5,8 @@ import RoundsCore
 /// One judging run against one endpoint and model (table `judgeRun`).
 public struct JudgeRunRecord: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "judgeRun"
-    public enum Status: String, Codable, Sendable, CaseIterable { case running, completed, failed, cancelled }
+    /// `abandoned`: the process died while the run was `running` (marked when the next run takes the lock).
+    public enum Status: String, Codable, Sendable, CaseIterable { case running, completed, failed, cancelled, abandoned }
     public enum Provider: String, Codable, Sendable, CaseIterable { case openai, anthropic, simulator }
 
     public var id: Int64?
@@ -72,13 +73,22 @@ public struct JudgmentRecord: Codable, Sendable, Hashable, FetchableRecord, Muta
     public var attempts: Int
     public var error: String?
     public var createdAt: Date
+    /// What the verdict parser found wrong with the answer (a JSON array of strings), nil when nothing.
+    public var problems: String?
+    /// Set on a successful judgment of a request key and sample that already had one: the first one's
+    /// id. Only the first counts; the later paid answer is kept, not dropped (schema v5).
+    public var duplicateOf: Int64?
 
     public init(
         id: Int64? = nil, runID: Int64, imageID: String, checklistVersionID: String, promptVersionID: String,
         requestKey: String, canonicalRequest: String, sampleIndex: Int = 0, responseText: String? = nil,
         latencyMs: Double? = nil, promptTokens: Int? = nil, completionTokens: Int? = nil, costUSD: Double? = nil,
-        attempts: Int = 1, error: String? = nil, createdAt: Date = Date()
+        attempts: Int = 1, error: String? = nil, createdAt: Date = Date(), problems: [String] = [],
+        duplicateOf: Int64? = nil
     ) {
+        self.problems = problems.isEmpty ? nil
+            : String(decoding: (try? JSONEncoder().encode(problems)) ?? Data("[]".utf8), as: UTF8.self)
+        self.duplicateOf = duplicateOf
         self.id = id
         self.runID = runID
         self.imageID = imageID

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RoundsBench
 import RoundsImaging
 
 /// `rounds bench ...`: throughput benchmarks, each beside a peer implementation where one exists.

@@ -66,7 +66,7 @@ struct BenchDiffusion: ParsableCommand {
         try BLASKernel.apply(blasKernel)
         if let memoryProbe, let probe = Probe(memoryProbe) {
             let bytes = try DiffusionBenchmark.memoryProbe(probe.kind, imageSize: probe.size, batch: probe.batch)
-            Console.json(["peakRSSBytes": bytes])
+            Console.json(["peak_rss_bytes": bytes])
             return
         }
         let cases = quick

@@ -117,14 +117,15 @@ enum DiffusionPeer {
         runJSON([python, script, "--memory-probe", spec, "--threads", "\(threads)", "--guidance", "\(guidance)"], script: script)
             .flatMap { data in
                 peakBytes(data).map { .success($0) }
-                    ?? .failure(Note(message: "peer memory probe \(spec): no peakRSSBytes in its output"))
+                    ?? .failure(Note(message: "peer memory probe \(spec): no peak_rss_bytes in its output"))
             }
     }
 
-    /// `peakRSSBytes` of a probe's JSON.
+    /// The peak of a probe's JSON: `peak_rss_bytes` from a `rounds` probe (snake_case like every Rounds
+    /// JSON document), `peakRSSBytes` from the Python peer script's.
     static func peakBytes(_ data: Data) -> Int? {
-        struct Probe: Decodable { var peakRSSBytes: Int }
-        return try? JSONDecoder().decode(Probe.self, from: data).peakRSSBytes
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return nil }
+        return ((object["peak_rss_bytes"] ?? object["peakRSSBytes"]) as? NSNumber)?.intValue
     }
 
     /// Runs the script through `/usr/bin/env`; a failure to start, a non-zero exit or a

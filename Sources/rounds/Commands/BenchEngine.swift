@@ -45,9 +45,7 @@ struct BenchEngine: ParsableCommand {
                                profileSteps: profile ? 3 : 0, progress: progress)
         if !report.trainingSteps.isEmpty { runPeer(into: &report, progress: progress) }
         if json {
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try enc.encode(report), as: UTF8.self))
+            Console.json(report)
             return
         }
         print("threads \(report.threads), OpenBLAS core \(report.blasCore)")

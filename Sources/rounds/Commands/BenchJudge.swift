@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
+import RoundsBench
 import RoundsJudge
-import RoundsTestSupport
 
 /// `rounds bench judge [--json]`: judging throughput against a fixed-latency loopback stand-in, beside
 /// the `openai` Python package (logic in `JudgeBenchmark`).
@@ -59,8 +59,12 @@ struct BenchJudge: AsyncParsableCommand {
         config.imageSize = size
         let bench = JudgeBenchmark(config: config, python: noPeer ? nil : JudgeBenchmark.findPython(),
                                    peerScript: noPeer ? nil : JudgeBenchmark.findPeerScript())
-        let server: StandInChild
-        do { server = try await StandInChild.start(latencyMs: latencyMs, checked: checkedServer) } catch {
+        let server: JudgeStandInChild
+        do {
+            server = try await JudgeStandInChild.start(
+                arguments: ["bench", "judge", "--serve-stand-in", "--latency-ms", String(latencyMs)]
+                    + (checkedServer ? ["--checked-server"] : []))
+        } catch {
             Console.error("rounds bench judge: cannot start the stand-in server: \(error)")
             throw ExitCode(2)
         }
@@ -102,59 +106,6 @@ struct BenchJudge: AsyncParsableCommand {
 
     /// Child-process mode: serve until stdin closes, after printing the port on stdout.
     private func serve() async throws {
-        // Lean: the server neither parses nor checks requests, so on a small machine its CPU stays small
-        // beside the clients' (what is measured); the answer is the verdicts for the bench checklist.
-        let server = try await StandInServer.start(lean: !checkedServer)
-        let latency = Double(latencyMs) / 1000
-        let answer = JudgeBenchmark.answer
-        server.respond { _, _ in checkedServer ? .slow(seconds: latency, then: .verdicts()) : .slow(seconds: latency, then: .answer(answer)) }
-        FileHandle.standardOutput.write(Data("\(server.port)\n".utf8))
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            Thread { _ = FileHandle.standardInput.readDataToEndOfFile(); done.resume() }.start()
-        }
-        await server.stop()
-    }
-}
-
-/// The stand-in running in a child process (`rounds bench judge --serve-stand-in`), so the benchmark's
-/// CPU time is the client's alone. Closing its stdin ends it.
-private struct StandInChild {
-    let process: Process
-    let stdin: Pipe
-    let port: Int
-    var baseURL: String { "http://127.0.0.1:\(port)/v1" }
-
-    static func start(latencyMs: Int, checked: Bool) async throws -> StandInChild {
-        let process = Process()
-        let selfPath = FileManager.default.fileExists(atPath: "/proc/self/exe")
-            ? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path : CommandLine.arguments[0]
-        process.executableURL = URL(fileURLWithPath: selfPath)
-        process.arguments = ["bench", "judge", "--serve-stand-in", "--latency-ms", String(latencyMs)]
-            + (checked ? ["--checked-server"] : [])
-        let stdin = Pipe(), stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        try process.run()
-        let first: String = await withCheckedContinuation { done in
-            Thread {
-                var bytes: [UInt8] = []
-                while true {
-                    let chunk = stdout.fileHandleForReading.readData(ofLength: 1)
-                    if chunk.isEmpty || chunk.first == UInt8(ascii: "\n") { break }
-                    bytes.append(contentsOf: chunk)
-                }
-                done.resume(returning: String(decoding: bytes, as: UTF8.self))
-            }.start()
-        }
-        guard let port = Int(first.trimmingCharacters(in: .whitespaces)), port > 0 else {
-            process.terminate()
-            throw ValidationError("the stand-in child printed '\(first)' instead of its port")
-        }
-        return StandInChild(process: process, stdin: stdin, port: port)
-    }
-
-    func stop() {
-        try? stdin.fileHandleForWriting.close()
-        process.waitUntilExit()
+        try await JudgeStandIn.serveUntilStdinCloses(latencySeconds: Double(latencyMs) / 1000, checked: checkedServer)
     }
 }

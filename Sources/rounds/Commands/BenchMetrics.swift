@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RoundsAlignment
+import RoundsBench
 
 /// `rounds bench metrics`: PRDC and nearest-neighbour search, 10k vs 10k 512-d, against the `prdc` package.
 struct BenchMetrics: ParsableCommand {

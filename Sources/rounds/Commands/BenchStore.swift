@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RoundsBench
 import RoundsCore
 import RoundsStore
 
@@ -36,9 +37,7 @@ struct BenchStore: AsyncParsableCommand {
             let r = try bench.run { Console.error("bench store: \($0)") }
             if let note = r.pythonNote { Console.error("bench store: \(note)") }
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                Console.write(String(decoding: try encoder.encode(r), as: UTF8.self) + "\n")
+                Console.write(String(decoding: try Console.jsonData(r, pretty: false), as: UTF8.self) + "\n")
                 return
             }
             func f(_ x: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", x) }

@@ -106,7 +106,7 @@ struct ScoreOptions: ParsableArguments {
     }
 }
 
-/// `rounds broker rft --out FILE.csv|FILE.jsonl [...]`.
+/// `rounds broker rft --out FILE [--format csv|jsonl|magic|imagefolder] [...]`.
 struct BrokerRFT: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rft",
@@ -118,6 +118,13 @@ struct BrokerRFT: AsyncParsableCommand {
             clipped to [min, max]. The set is stored with its rule, β_r, ρ and the judge runs used. CSV header: \
             path,image_id,condition,weight.
 
+            Formats: csv and jsonl (path, image_id, condition, weight, score) carry every weight; magic writes \
+            MAGIC's LoRA input, a JSON array of {"image_path", "label", "prompt"} (label: the condition's display \
+            name; prompt: the generation prompt); imagefolder copies the images into the --out folder with \
+            metadata.jsonl (file_name, text, weight) for diffusers' train_text_to_image scripts. Those two \
+            trainers take no weights, so they get the images weighted above 0: use --weighting threshold to \
+            keep only the images that pass, as MAGIC does.
+
             \(ScoreOptions.gateHelp)
             """
     )
@@ -126,8 +133,11 @@ struct BrokerRFT: AsyncParsableCommand {
     @OptionGroup var checklists: ChecklistOptions
     @OptionGroup var scoring: ScoreOptions
 
-    @Option(help: "Output file: .csv or .jsonl.")
+    @Option(help: "Output: a .csv or .jsonl file, a .json file with --format magic, a folder with --format imagefolder.")
     var out: String
+
+    @Option(help: ArgumentHelp("Output format (default: from --out's extension).", valueName: "csv|jsonl|magic|imagefolder"))
+    var format: String?
 
     @Option(help: ArgumentHelp("How rewards become weights.", valueName: "linear|threshold|softmax"))
     var weighting: String = "linear"
@@ -169,10 +179,18 @@ struct BrokerRFT: AsyncParsableCommand {
         }
         do {
             try recipe().validate()
-            try RFTJob.checkOutput(out)
+            try RFTJob.checkOutput(out, format: try exportFormat())
         } catch let error as BrokerError {
             throw ValidationError(error.message)
         }
+    }
+
+    func exportFormat() throws -> RFTExportFormat? {
+        guard let format else { return nil }
+        guard let parsed = RFTExportFormat(rawValue: format) else {
+            throw ValidationError("--format must be csv, jsonl, magic or imagefolder, got '\(format)'")
+        }
+        return parsed
     }
 
     func function() throws -> WeightFunction {
@@ -188,6 +206,8 @@ struct BrokerRFT: AsyncParsableCommand {
     func run() async throws {
         do {
             var job = RFTJob(run: nil, policy: try scoring.policy(), weighting: try recipe(), out: out)
+            job.format = try exportFormat()
+            let written = try RFTExportFormat.resolve(out: out, format: job.format)
             job.sources = scoring.sources
             job.trustGate = scoring.trustGate
             if rewardsFrom == "reward-model" { job.rewardSource = .rewardModel(version: rewardModel) }
@@ -201,11 +221,17 @@ struct BrokerRFT: AsyncParsableCommand {
             }
             let weights = result.weights.entries.map(\.weight)
             let mean = weights.reduce(0, +) / Double(weights.count)
+            let trained = weights.filter { $0 > 0 }.count
+            if written == .magic || written == .imagefolder, trained < weights.count {
+                Console.error("broker rft: \(written.rawValue) carries no weights: wrote the \(trained) image(s) weighted above 0, "
+                              + "left out \(weights.count - trained) weighted 0")
+            }
             if json {
                 Console.write(
                     JSONValue.object([
-                        "out": .string(out), "set_id": .number(Double(result.setID)),
+                        "out": .string(out), "set_id": .number(Double(result.setID)), "format": .string(written.rawValue),
                         "images": .number(Double(weights.count)), "mean_weight": .number(mean),
+                        "images_written": .number(Double(written == .magic || written == .imagefolder ? trained : weights.count)),
                         "runs": .array(result.runIDs.map { .number(Double($0)) }),
                         "unjudged": .number(Double(result.unjudged.count)),
                         "unscored": .number(Double(result.unscored.count)),

@@ -3,7 +3,7 @@ import Foundation
 import RoundsBroker
 import RoundsCore
 
-/// `rounds broker dpo --out FILE.parquet|FILE.jsonl [...]`.
+/// `rounds broker dpo --out FILE.parquet|FILE.jsonl|DIR [--resolution N] [...]`.
 struct BrokerDPO: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dpo",
@@ -14,7 +14,10 @@ struct BrokerDPO: AsyncParsableCommand {
             (both lose when neither scores above 0.4, both win when both meet everything or tie above it, else \
             the higher wins) or margin (the higher wins by at least --margin, else a tie). Only one-winner pairs \
             are written: Pick-a-Pic Parquet (jpg_0, jpg_1, label_0, caption, image_id_0, image_id_1, condition) \
-            or JSONL with paths. MAGIC's table goes to stderr. Scores average each source's samples, then the \
+            or JSONL with paths. An --out without .parquet or .jsonl is a dataset folder (created if missing) that \
+            diffusers' train_diffusion_dpo.py loads with its defaults: data/validation-00000-of-00001.parquet, the \
+            split 'validation' its --dataset_split_name reads, and a README.md dataset card; pass the folder as \
+            --dataset_name. --resolution N writes the images N x N (shorter side resized, centre-cropped, PNG). MAGIC's table goes to stderr. Scores average each source's samples, then the \
             sources (every --run and --rater given).
 
             \(ScoreOptions.gateHelp)
@@ -25,8 +28,11 @@ struct BrokerDPO: AsyncParsableCommand {
     @OptionGroup var checklists: ChecklistOptions
     @OptionGroup var scoring: ScoreOptions
 
-    @Option(help: "Output file: .parquet or .jsonl.")
+    @Option(help: "Output: a .parquet or .jsonl file, or else a dataset folder for diffusers' DPO script.")
     var out: String
+
+    @Option(help: "Write the images at N x N pixels, the base model's resolution (Parquet and folders only).")
+    var resolution: Int?
 
     @Option(help: ArgumentHelp("The pair rule.", valueName: "magic|margin"))
     var rule: String = "magic"
@@ -43,7 +49,7 @@ struct BrokerDPO: AsyncParsableCommand {
     func validate() throws {
         do {
             try pairRule().validate()
-            try DPOJob.checkOutput(out)
+            try DPOJob.checkOutput(out, resolution: resolution)
         } catch let error as BrokerError {
             throw ValidationError(error.message)
         }
@@ -55,6 +61,7 @@ struct BrokerDPO: AsyncParsableCommand {
         do {
             var job = DPOJob(
                 run: nil, rule: try pairRule(), policy: try scoring.policy(), sameSource: sameSource, out: out)
+            job.resolution = resolution
             job.sources = scoring.sources
             job.trustGate = scoring.trustGate
             let result = try job.run(store: try database.open(), catalog: try checklists.catalog())

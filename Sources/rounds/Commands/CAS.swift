@@ -11,10 +11,11 @@ struct CASCommand: AsyncParsableCommand {
         abstract: "Clinical Alignment Score of stored images against real reference images, with the low-alignment tail.",
         discussion: """
             Four dimensions per image (docs/cas.md): checklist fidelity (the judge's verdicts, weighted by \
-            criterion), label consistency (needs a classifier or an identify-condition judge run: unavailable \
-            for now), plausibility (verdicts against the domain's artefacts checklist) and proximity (k-NN ball \
-            membership among the real reference images of the same condition, on 8x8 RGB pixel features until \
-            the classifier exists; leave-one-out for the reference images). A dimension with a positive weight \
+            criterion), label consistency (with --classifier, the condition classifier's probability of the \
+            intended condition; unavailable without one), plausibility (verdicts against the domain's artefacts \
+            checklist) and proximity (k-NN ball membership among the real reference images of the same \
+            condition, on the classifier's features with --classifier, else on 8x8 RGB pixel features; \
+            leave-one-out for the reference images). A dimension with a positive weight \
             that is unavailable is an error unless --allow-missing renormalises the weights over the available \
             ones. Scores are stored in alignmentScore with what made them. The tail per condition is the share \
             of generated images whose CAS is below the --quantile percentile of real CAS, with a bootstrap 95% \

@@ -11,18 +11,25 @@ import RoundsSimulator
 /// `rounds demo [--quick] [--out DIR] [--json]`: the whole feedback loop offline, on built-in defaults.
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the offline demo: one feedback round (RFT and DPO) on the procedural benchmark, judged by the simulator.",
+        abstract: "Run the offline demo: one feedback round (control, RFT and DPO) on the procedural benchmark, judged by the simulator.",
         discussion: """
             No key, no network. 1. Lints the checklists. 2. Paints the procedural benchmark (four lesion \
             conditions over six skin-tone bands; the "real" images) into DIR/dataset and stores it in \
             DIR/rounds.sqlite. 3. Loads the pretrained checkpoint shipped in Models/defect85-scratch-unet \
-            (trained from scratch to convergence on data of which 85% breaks a criterion; see its TRAINING.md). 4. Serves the SIMULATOR judge (it measures the criteria from pixels; not a \
-            clinical model) on loopback and asks it over real HTTP, exactly as `rounds judge` does. 5. Samples \
-            the pretrained model, judges the samples, builds RFT weights and DPO pairs with the broker, \
-            finetunes once with each, samples with the same seeds and judges again. 6. Trains the condition \
-            classifier on the real images and measures how often it recognises each model's samples. Prints the before/after \
-            table (share of samples meeting every criterion with 95% intervals, per criterion, per skin-tone \
-            band) and writes DIR/summary.json.
+            (trained from scratch to convergence on data of which 85% breaks a criterion; see its \
+            TRAINING.md). 4. Serves the SIMULATOR judge (it measures the criteria from \
+            pixels; not a clinical model) on loopback and asks it over real HTTP, exactly as `rounds judge` \
+            does. 5. Samples the pretrained model, judges the samples, builds RFT weights and DPO pairs with \
+            the broker, finetunes once with each, and finetunes the control arm (the same steps, learning \
+            rate, batch and EMA on the judge-filtered real images alone). 6. Samples every model (before, \
+            control, RFT, DPO) from evaluation seeds that never built the signal and judges them. 7. Trains \
+            the condition classifier on the real images and measures how often it recognises each model's \
+            samples. Prints the table (share of samples meeting every criterion with Wilson 95% intervals, \
+            judged and measured from the pixels, per criterion, per skin-tone band; each objective's gain \
+            over the control with Newcombe's interval) and writes DIR/summary.json. --seeds N runs N whole \
+            rounds (DIR/seed-S/) and writes their spread to DIR/seeds.json. On the defect-data checkpoints \
+            the control arm shows the judge's data-cleaning use: the filtered real images alone get most of \
+            the gain.
             """
     )
 
@@ -34,14 +41,26 @@ struct Demo: AsyncParsableCommand {
     @Flag(help: "A small, fast run for CI (8 samples per condition, 10 sampling steps, short finetuning): checks that the loop runs, not the gain.")
     var quick = false
 
-    @Option(help: "The pretrained model directory (Models/defect85-scratch-unet: trained from scratch on data of which 85% breaks a criterion; Models/defect85-unet: the clean model continued on that data; Models/demo-unet: on clean data, run it with --defect-rate 0).")
-    var pretrained = "Models/defect85-scratch-unet"
+    @Option(help: "The pretrained model directory (default: Models/defect85-scratch-unet, looked for in the current folder, next to the executable and in the package rounds was built from; Models/clean64-scratch-unet: the clean, scarce benchmark, chosen but not yet trained (its BENCHMARK.md has the commands); Models/defect85-scratch-unet: trained from scratch on data of which 85% breaks a criterion, run it with --defect-rate 0.85; Models/defect85-unet: the clean model continued on that data; Models/demo-unet: 256 clean images per condition, run it with --real-per-condition 256).")
+    var pretrained: String?
 
-    @Option(help: "Samples per condition and model (default 64; 8 with --quick).")
+    @Option(help: "The parent's samples per condition that build the signal (default 64; 8 with --quick).")
     var perCondition: Int?
 
-    @Option(help: "Share of the painted real images with a broken criterion; match the pretrained model's training data (0.85 for Models/defect85-scratch-unet and Models/defect85-unet, 0 for Models/demo-unet, 0.6 for Models/defect-unet).")
+    @Option(help: "Samples per condition and model that every arm is evaluated on, from seeds disjoint from the signal's (default 128: 512 per arm; 8 with --quick).")
+    var evalPerCondition: Int?
+
+    @Option(help: "Share of the painted real images with a broken criterion; match the pretrained model's training data (0 for Models/clean64-scratch-unet and Models/demo-unet, 0.85 for Models/defect85-scratch-unet and Models/defect85-unet, 0.6 for Models/defect-unet).")
     var defectRate = 0.85
+
+    @Option(help: "Real images painted per condition, 20% of them the test split; match the pretrained model's training data (default 80 with --defect-rate 0: the clean benchmark's 64 training images per condition; 256 otherwise).")
+    var realPerCondition: Int?
+
+    @Option(help: "Run the whole round this many times with different seeds (sampling, finetuning, evaluation), into DIR/seed-S/, and write the spread to DIR/seeds.json.")
+    var seeds = 1
+
+    @Flag(inversion: .prefixedNo, help: "Finetune the control arm: the same steps, learning rate, batch and EMA as RFT on the judge-filtered real images alone.")
+    var control = true
 
     @Option(help: "Simulator: probability that a verdict is flipped.")
     var flipRate = 0.05
@@ -98,10 +117,13 @@ struct Demo: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        for (name, v) in [("--per-condition", perCondition), ("--rft-steps", rftSteps), ("--dpo-steps", dpoSteps),
-                          ("--sampling-steps", samplingSteps)] {
+        for (name, v) in [("--per-condition", perCondition), ("--eval-per-condition", evalPerCondition),
+                          ("--rft-steps", rftSteps), ("--dpo-steps", dpoSteps), ("--sampling-steps", samplingSteps),
+                          ("--real-per-condition", realPerCondition)] {
             if let v, v < 1 { throw ValidationError("\(name): expected at least 1, got \(v)") }
         }
+        guard (1...10).contains(seeds) else { throw ValidationError("--seeds: expected 1 to 10, got \(seeds)") }
+        if let n = realPerCondition, n > 100_000 { throw ValidationError("--real-per-condition: expected at most 100000, got \(n)") }
         guard dpoBeta > 0 else { throw ValidationError("--dpo-beta: expected a positive number, got \(dpoBeta)") }
         guard dpoSftWeight >= 0 else { throw ValidationError("--dpo-sft-weight: expected 0 or more, got \(dpoSftWeight)") }
         try JudgeOptions.checkSamples(judgeSamples, flag: "--judge-samples")
@@ -131,19 +153,51 @@ struct Demo: AsyncParsableCommand {
                 + missing.map { "synthetic/\($0.rawValue)" }.joined(separator: ", "))
             throw ExitCode(2)
         }
-        guard FileManager.default.fileExists(atPath: pretrained + "/unet/config.json") else {
-            Console.error("error: \(pretrained): no pretrained model here; run the demo from the repository root, "
-                + "or pass --pretrained DIR (Models/defect85-scratch-unet/TRAINING.md has the commands that trained it)")
-            throw ExitCode(2)
+        let pretrained: String
+        if let explicit = self.pretrained {
+            guard FileManager.default.fileExists(atPath: explicit + "/unet/config.json") else {
+                Console.error("error: --pretrained \(explicit): no pretrained model here (no unet/config.json); "
+                    + "Models/defect85-scratch-unet/TRAINING.md has the commands that trained the default one")
+                throw ExitCode(2)
+            }
+            pretrained = explicit
+        } else {
+            // The default checkpoint: in ./Models, next to the executable, or in the package it was built from.
+            do {
+                pretrained = try ShippedModels.locate(
+                    ShippedModels.demoDefault, candidates: ShippedModels.candidates(name: ShippedModels.demoDefault)).path
+            } catch {
+                Console.error("error: \(error)")
+                throw ExitCode(2)
+            }
         }
         do {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-            let demo = OfflineRoundDemo(settings: try settings(), catalog: catalog, prompts: prompts)
-            let bars = ProgressBars()
-            let summary = try await demo.run(log: { Console.error($0) }) { bars.update($0, $1, $2) }
-            let data = Data((summary.json.prettyString + "\n").utf8)
-            try data.write(to: URL(fileURLWithPath: out).appendingPathComponent("summary.json"))
-            if json { print(String(decoding: data, as: UTF8.self), terminator: "") } else { printTable(summary) }
+            var runs: [(seed: UInt64, summary: DemoSummary)] = []
+            for k in 0..<seeds {
+                let seed = Self.firstSeed &+ UInt64(k)
+                let dir = seeds == 1 ? out : "\(out)/seed-\(seed)"
+                if seeds > 1 { Console.error("rounds demo: seed \(seed) (\(k + 1) of \(seeds)) → \(dir)") }
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                let demo = OfflineRoundDemo(settings: try settings(outDir: dir, run: UInt64(k), pretrained: pretrained), catalog: catalog, prompts: prompts)
+                let bars = ProgressBars()
+                let summary = try await demo.run(log: { Console.error($0) }) { bars.update($0, $1, $2) }
+                let data = Data((summary.json.prettyString + "\n").utf8)
+                try data.write(to: URL(fileURLWithPath: dir).appendingPathComponent("summary.json"))
+                runs.append((seed, summary))
+                if seeds == 1 {
+                    if json { print(String(decoding: data, as: UTF8.self), terminator: "") } else { printTable(summary, dir: dir) }
+                } else if !json {
+                    printTable(summary, dir: dir)
+                    print("")
+                }
+            }
+            if seeds > 1 {
+                let spread = DemoSeeds.spread(runs)
+                let text = spread.prettyString + "\n"
+                try Data(text.utf8).write(to: URL(fileURLWithPath: out).appendingPathComponent("seeds.json"))
+                if json { print(text, terminator: "") } else { DemoTable.printSpread(runs, path: "\(out)/seeds.json") }
+            }
         } catch let exit as ExitCode {
             throw exit
         } catch {
@@ -151,25 +205,32 @@ struct Demo: AsyncParsableCommand {
         }
     }
 
-    private func settings() throws -> OfflineRoundDemo.Settings {
-        let sampler = SampleWriter(
-            perCondition: perCondition ?? (quick ? 8 : 64),
-            options: GenerationOptions(scheduler: scheduler.kind, steps: samplingSteps ?? (quick ? 10 : 25), eta: eta,
-                                       guidanceScale: guidance),
-            seed: 2026, batch: 32)
-        let rft = FinetuneSettings(objective: .rft, steps: rftSteps ?? (quick ? 10 : 600), learningRate: rftLR, seed: 5,
+    /// The sampling seed of the first (or only) run; run k uses `firstSeed + k`.
+    static let firstSeed: UInt64 = 2026
+
+    /// Run `run`'s settings: its own sampling seed (the evaluation seeds are derived from it, offset by
+    /// 2³²) and finetuning seeds; the same checkpoint, data and recipe.
+    private func settings(outDir: String, run: UInt64, pretrained: String) throws -> OfflineRoundDemo.Settings {
+        let options = GenerationOptions(
+            scheduler: scheduler.kind, steps: samplingSteps ?? (quick ? 10 : 25), eta: eta, guidanceScale: guidance)
+        let sampler = SampleWriter(perCondition: perCondition ?? (quick ? 8 : 64), options: options,
+                                   seed: Self.firstSeed &+ run, batch: 32)
+        let evaluation = RoundImages.sample(sampler).evaluation(perCondition: evalPerCondition ?? (quick ? 8 : 128))
+        let rft = FinetuneSettings(objective: .rft, steps: rftSteps ?? (quick ? 10 : 600), learningRate: rftLR,
+                                   seed: 5 &+ 100 &* run,
                                    rft: RFTOptions(realWeight: realWeight, syntheticShare: syntheticShare, batch: 32),
                                    emaDecay: emaDecay > 0 ? emaDecay : nil)
         let dpo = FinetuneSettings(
-            objective: .dpo, steps: dpoSteps ?? (quick ? 8 : 400), learningRate: dpoLR, seed: 6,
+            objective: .dpo, steps: dpoSteps ?? (quick ? 8 : 400), learningRate: dpoLR, seed: 6 &+ 100 &* run,
             dpo: DPOOptions(beta: dpoBeta, sftWeight: dpoSftWeight), pairsPerStep: 8, emaDecay: emaDecay > 0 ? emaDecay : nil)
         let round = FeedbackRound.Settings(
             images: .sample(sampler), objectives: [.rft, .dpo], rft: rft, dpo: dpo,
             weighting: RFTWeighting(function: .threshold(tau: rftThreshold, low: 0)), generator: "rounds demo",
-            judgeReal: judgeReal)
+            judgeReal: judgeReal, evaluation: evaluation, control: control)
         return OfflineRoundDemo.Settings(
-            outDir: out, pretrained: pretrained, simulator: try SimulatorSettings(flipRate: flipRate),
-            realPerCondition: 256, defectRate: defectRate, judgeSamples: judgeSamples, round: round)
+            outDir: outDir, pretrained: pretrained, simulator: try SimulatorSettings(flipRate: flipRate),
+            realPerCondition: realPerCondition ?? (defectRate > 0 ? 256 : 80), defectRate: defectRate,
+            judgeSamples: judgeSamples, round: round)
     }
 
     private func lintSummary(_ catalog: ChecklistCatalog, _ prompts: PromptLibrary) {
@@ -181,11 +242,12 @@ struct Demo: AsyncParsableCommand {
         }
     }
 
-    private func printTable(_ s: DemoSummary) {
-        let models = ["before", "rft", "dpo"]
+    private func printTable(_ s: DemoSummary, dir: String) {
+        let models = DemoSeeds.arms.filter { s.evaluations[$0] != nil }
         RoundTable.print(
             "Offline round (SIMULATOR judge, not a clinical model): share of samples meeting every criterion",
             models: models.compactMap { name in s.evaluations[name].map { (name, $0) } })
+        DemoTable.printGainOverControl(s.evaluations)
         if !s.classifierAccuracy.isEmpty {
             print("classifier recognises the intended condition: "
                 + models.map { "\($0) " + String(format: "%.1f%%", (s.classifierAccuracy[$0] ?? .nan) * 100) }
@@ -193,7 +255,7 @@ struct Demo: AsyncParsableCommand {
         }
         print("simulator vs painting on \(s.judgeCheck.images) real test images: "
             + String(format: "%.1f%%", s.judgeCheck.verdictAgreement.rate * 100) + " of verdicts agree")
-        print("store: \(s.storePath); summary: \(out)/summary.json")
+        print("store: \(s.storePath); summary: \(dir)/summary.json")
     }
 }
 

@@ -20,7 +20,10 @@ struct Judge: AsyncParsableCommand {
             prompt version and model, so a nightly run is resumable and idempotent: a finished image is \
             never asked again and a failed one is retried next run (up to --max-failed-attempts, then it \
             waits for --retry-failed). Images of origin real go only to loopback endpoints or endpoints \
-            that allow them. A lock keeps two runs off one store. Ctrl-C stops launching requests, \
+            that allow them (a refused image is reported with the reason and counted apart, never as a \
+            request); an image purged while the run goes is not sent. A lock on the store file itself keeps \
+            two runs off one store however its path is spelled, without blocking other writers; a run a \
+            killed process left running is marked abandoned. Ctrl-C stops launching requests, \
             stores the ones in flight and exits; a second Ctrl-C exits at once. --pairs judges stored pair \
             candidates (rounds pairs make) side by side with Prompts/judge-pair.mustache, in both orders; each \
             pair stores its A-first (ab) and B-first (ba) comparisons and the combined outcome (a, b, tie, or \
@@ -68,7 +71,7 @@ struct Judge: AsyncParsableCommand {
     @Option(help: "Environment variable holding the API key (with --base-url).")
     var apiKeyEnv: String?
 
-    @Option(help: "Ask each image N times with temperature above zero and keep the majority per criterion.")
+    @Option(help: "Ask each image N times with temperature above zero and keep the majority per criterion; a judgment needs more than N/2 samples answered, else it is stored as failed and retried (the answered samples are kept, not asked again).")
     var samples = 1
 
     @Option(help: "Ask about at most N images.")
@@ -143,7 +146,11 @@ struct Judge: AsyncParsableCommand {
             let config = try endpointConfig()
             let key = try config.apiKey()
             let store = try database.open()
-            let lock = try JudgeRunLock(storePath: store.path)
+            let lock = try JudgeRunLock(store: store)
+            if !lock.abandonedRuns.isEmpty {
+                Console.error("rounds judge: marked \(lock.abandonedRuns.count) run(s) left running by a process that "
+                    + "ended without closing them as abandoned (\(lock.abandonedRuns.map { "run \($0)" }.joined(separator: ", ")))")
+            }
             let catalog = try checklists.catalog()
             let prompts = try PromptLibrary.load(from: checklists.promptsOrigin())
             let only = try condition.map { [try catalog.resolve($0).condition] }
@@ -180,13 +187,17 @@ struct Judge: AsyncParsableCommand {
                 return
             }
             if dryRun {
-                let e = plan.estimate(endpoint: config, samples: samples)
-                let doc = DryRun(requests: plan.items.count * samples, images: plan.items.count, heldBack: plan.heldBack.count,
-                                 estimatedInputTokens: e.inputTokens, estimatedOutputTokens: e.outputTokens,
+                let refused = plan.refusals(endpoint: config)
+                let sendable = plan.sendable(to: config)
+                let e = sendable.estimate(endpoint: config, samples: samples)
+                let doc = DryRun(requests: sendable.items.count * samples, images: sendable.items.count, heldBack: plan.heldBack.count,
+                                 refused: refused.count, estimatedInputTokens: e.inputTokens, estimatedOutputTokens: e.outputTokens,
                                  estimatedCostUSD: e.cost)
+                Self.reportRefusals(refused.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" })
                 if json { Console.json(doc) } else {
                     print("\(doc.requests) request(s) for \(doc.images) image(s); estimated \(e.inputTokens) input and "
-                        + "\(e.outputTokens) output tokens, about $\(String(format: "%.4f", e.cost)) (an estimate)")
+                        + "\(e.outputTokens) output tokens, about $\(String(format: "%.4f", e.cost)) (an estimate)"
+                        + (refused.isEmpty ? "" : "; \(refused.count) real image(s) refused by the privacy guard, not counted"))
                 }
                 _ = lock
                 return
@@ -200,6 +211,11 @@ struct Judge: AsyncParsableCommand {
                         + String(format: "%.4f", p.cost))
                 }
             _ = lock
+            Self.reportRefusals(summary.refusals)
+            if summary.withdrawn > 0 {
+                Console.error("rounds judge: \(summary.withdrawn) image(s) were purged from the store during the run; "
+                    + "they were not sent (or their answers not stored)")
+            }
             for failure in summary.failures.prefix(50) { Console.error("rounds judge: \(failure)") }
             if summary.failures.count > 50 { Console.error("rounds judge: … and \(summary.failures.count - 50) more failures") }
             if json { Console.json(summary) } else {
@@ -207,6 +223,7 @@ struct Judge: AsyncParsableCommand {
                     + "\(summary.planned) planned (model \(summary.model)), \(summary.inputTokens + summary.outputTokens) "
                     + "tokens, $\(String(format: "%.4f", summary.cost)), \(String(format: "%.1f", summary.seconds)) s"
                     + (summary.alreadyJudged > 0 ? "; \(summary.alreadyJudged) not sent again (the store has their identical request's judgment)" : "")
+                    + (summary.refused > 0 ? "; \(summary.refused) refused by the privacy guard (not sent)" : "")
                     + (summary.stoppedBecause.map { "; stopped early: \($0)" } ?? ""))
             }
             if summary.stoppedBecause == "repeated-failures" {
@@ -214,7 +231,8 @@ struct Judge: AsyncParsableCommand {
                     + "stopped; check the endpoint (is it running, is the model name right?)")
             }
             if summary.stoppedBecause == "quota" || summary.stoppedBecause == "repeated-failures" { throw ExitCode(2) }
-            if summary.failed > 0 || !plan.problems.isEmpty { throw ExitCode(1) }
+            // Refusals of images named on the command line are inputs not judged; with --pending they are policy.
+            if summary.failed > 0 || !plan.problems.isEmpty || (!pending && summary.refused > 0) { throw ExitCode(1) }
         } catch let exit as ExitCode {
             throw exit
         } catch {
@@ -230,10 +248,18 @@ struct Judge: AsyncParsableCommand {
                                         allowRealImages: allowRealImages)
     }
 
+    /// One stderr line per refused image (its id and the guard's reason), the first 50.
+    static func reportRefusals(_ refusals: [String]) {
+        for refusal in refusals.prefix(50) { Console.error("rounds judge: refused: \(refusal)") }
+        if refusals.count > 50 { Console.error("rounds judge: … and \(refusals.count - 50) more refusals") }
+    }
+
     struct DryRun: Encodable {
         var requests: Int
         var images: Int
         var heldBack: Int
+        /// Real images the privacy guard keeps from this endpoint: not requests.
+        var refused: Int
         var estimatedInputTokens: Int
         var estimatedOutputTokens: Int
         var estimatedCostUSD: Double

@@ -59,11 +59,14 @@ struct LabelsImport: AsyncParsableCommand {
                     JSONValue.object([
                         "imported": .number(Double(report.imported)),
                         "criterion_verdicts": .number(Double(report.criterionVerdicts)),
+                        "already_stored": .number(Double(report.alreadyStored)),
                         "skipped": .array(report.problems.map { .string($0.description) }),
                     ]).canonicalString + "\n")
             } else {
                 Console.write(
-                    "imported \(report.imported) label(s) (\(report.criterionVerdicts) criterion verdicts), skipped \(report.problems.count)\n"
+                    "imported \(report.imported) label(s) (\(report.criterionVerdicts) criterion verdicts), skipped \(report.problems.count)"
+                        + (report.alreadyStored > 0
+                            ? "; \(report.alreadyStored) already stored for \(rater) (same image and content), not imported again\n" : "\n")
                 )
             }
             if !report.problems.isEmpty { throw ExitCode(1) }

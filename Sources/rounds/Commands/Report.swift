@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RoundsAlignment
 import RoundsCore
+import RoundsPipeline
 
 /// `rounds report --out report.html [--embed-real none|thumbnails]`: the page a clinician is shown.
 struct ReportCommand: AsyncParsableCommand {

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import GRDB
 import RoundsBroker
 import RoundsCore
 import RoundsStore
@@ -161,9 +160,7 @@ struct RewardScore: ParsableCommand {
         let store = try database.open()
         var conditionID: ConditionID?
         if let condition {
-            let known = try store.read("listing conditions") { db in
-                try String.fetchAll(db, sql: "SELECT DISTINCT condition FROM image WHERE condition IS NOT NULL")
-            }.compactMap { try? ConditionID(parsing: $0) }
+            let known = try store.imageCountsByCondition().map(\.condition).compactMap { try? ConditionID(parsing: $0) }
             conditionID = try ConditionID.resolve(condition, among: known)
         }
         let job = RewardScoreJob(

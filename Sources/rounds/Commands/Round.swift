@@ -22,9 +22,14 @@ struct Round: AsyncParsableCommand {
             (OUT/signal/rft-weights.csv) and/or DPO pairs by --rule (OUT/signal/dpo-pairs.parquet; transfers \
             pair outputs of the same source and DPO's timesteps stay below strength·T). 4. Finetunes once per \
             --objective into OUT/models/<objective> (RFT's real term uses the stored real images of the \
-            model's conditions outside the test split). 5. Samples with the same seeds and judges again. \
-            Prints the before/after table (share meeting every criterion with 95% intervals, per condition, \
-            skin-tone band and criterion), writes OUT/round.json, and stores each finetuned checkpoint with its \
+            model's conditions outside the test split), and the control arm into OUT/models/control: the same \
+            steps, learning rate, batch and EMA as RFT on those real images alone (with --judge-real, only the \
+            ones the judge finds compliant, exactly as RFT's real term). 5. Samples the parent, the control and \
+            each finetuned model from evaluation seeds that never built the signal (--eval-per-condition per \
+            condition; the same sources with other noise when transferring) and judges them. Prints the table \
+            (share meeting every criterion with Wilson 95% intervals, per condition, skin-tone band and \
+            criterion; each objective's gain over the control with Newcombe's interval), writes \
+            OUT/round.json, and stores each finetuned checkpoint with its \
             parent, objective, signal and hyper-parameters, and the before/after table (table feedbackRound). \
             Defaults are the ones the offline demo measured (docs/finetuning.md).
             """
@@ -45,8 +50,14 @@ struct Round: AsyncParsableCommand {
     @Option(help: "Output folder (samples, signal, models, round.json); must not hold an earlier round.")
     var out = "rounds-round"
 
-    @Option(help: "Images per condition and model when sampling.")
+    @Option(help: "The parent's images per condition that build the signal, when sampling.")
     var perCondition = 64
+
+    @Option(help: "Images per condition that every model (parent, control, each objective) is evaluated on, from seeds disjoint from the signal's (default: --per-condition).")
+    var evalPerCondition: Int?
+
+    @Flag(inversion: .prefixedNo, help: "Finetune the control arm (RFT's steps, learning rate, batch and EMA on the real images alone); skipped when there are no stored real images.")
+    var control = true
 
     @Option(help: "Image-to-image: transfer the PNG/JPEG images of this folder (stored, or added as --from-origin) instead of sampling.")
     var from: String?
@@ -132,7 +143,7 @@ struct Round: AsyncParsableCommand {
     @Option(help: "DPO: pairs per optimiser step (MAGIC: 8).")
     var pairsPerStep = 8
 
-    @Option(help: "Stop launching judge requests once the round (both judge runs) has cost this many US dollars.")
+    @Option(help: "Stop launching judge requests once the round (all its judge runs: signal, before, control, each objective) has cost this many US dollars.")
     var maxCost: Double?
 
     @Flag(help: "Print round.json on stdout.")
@@ -150,6 +161,7 @@ struct Round: AsyncParsableCommand {
         for (name, v) in counts where v < 1 {
             throw ValidationError("\(name): expected at least 1, got \(v)")
         }
+        if let n = evalPerCondition, n < 1 { throw ValidationError("--eval-per-condition: expected at least 1, got \(n)") }
         if let n = realPerCondition, n < 0 { throw ValidationError("--real-per-condition: expected 0 or more, got \(n)") }
         guard strength > 0, strength <= 1 else { throw ValidationError("--strength: expected (0, 1], got \(strength)") }
         guard guidance >= 1 else { throw ValidationError("--guidance: expected at least 1, got \(guidance)") }
@@ -193,12 +205,13 @@ struct Round: AsyncParsableCommand {
         let key = try config.apiKey()
         let catalog = try checklists.catalog()
         let prompts = try PromptLibrary.load(from: checklists.promptsOrigin())
-        for objective in objective where FileManager.default.fileExists(atPath: "\(out)/models/\(objective.rawValue)") {
-            throw RoundProblem("\(out)/models/\(objective.rawValue) already exists (an earlier round?); choose another --out")
+        for name in objective.map(\.rawValue) + (control ? ["control"] : [])
+        where FileManager.default.fileExists(atPath: "\(out)/models/\(name)") {
+            throw RoundProblem("\(out)/models/\(name) already exists (an earlier round?); choose another --out")
         }
         let parent = try DiffusionModel(directory: URL(fileURLWithPath: model))
         let store = try database.open()
-        let lock = try JudgeRunLock(storePath: store.path)
+        let lock = try JudgeRunLock(store: store)
         defer { _ = lock }
         let unchecked = parent.manifest.conditions.filter { (try? catalog.resolve($0)) == nil }
         guard unchecked.isEmpty else {
@@ -206,6 +219,9 @@ struct Round: AsyncParsableCommand {
                 + "the judge needs one per condition")
         }
         let real = try StoredRealImages.load(store: store, model: parent, limitPerCondition: realPerCondition)
+        if control, real.isEmpty {
+            Console.error("rounds round: no stored real images of the model's conditions; no control arm (nothing to finetune it on)")
+        }
         if objective.contains(.rft) {
             Console.error(real.isEmpty
                 ? "rounds round: no stored real images of the model's conditions; RFT trains on the weighted samples only"
@@ -245,7 +261,9 @@ struct Round: AsyncParsableCommand {
         doc["endpoint"] = ["name": .string(config.name), "model": .string(config.model)]
         doc["checkpoints"] = .object(result.checkpoints.mapValues { .number(Double($0)) })
         doc["judge_runs"] = .object(result.judgeRuns.mapValues { .number(Double($0)) })
-        doc["models"] = .object(Dictionary(uniqueKeysWithValues: result.modelDirectories.map { ($0.key.rawValue, .string($0.value)) }))
+        var models = Dictionary(uniqueKeysWithValues: result.modelDirectories.map { ($0.key.rawValue, JSONValue.string($0.value)) })
+        if let dir = result.controlDirectory { models["control"] = .string(dir) }
+        doc["models"] = .object(models)
         doc["signal"] = .object(Dictionary(uniqueKeysWithValues: result.signalFiles.map { ($0.key.rawValue, .string($0.value)) }))
         doc["real_images"] = .number(Double(real.count))
         doc["store"] = .string(store.path)
@@ -255,9 +273,11 @@ struct Round: AsyncParsableCommand {
         if json {
             print(text, terminator: "")
         } else {
-            let models = [("before", result.before)] + objective.compactMap { o in result.after[o].map { (o.rawValue, $0) } }
+            let models = [("before", result.before)] + (result.control.map { [("control", $0)] } ?? [])
+                + objective.compactMap { o in result.after[o].map { (o.rawValue, $0) } }
             RoundTable.print("Round judged by \(config.name) (\(config.model)): share of images meeting every criterion",
                              models: models)
+            DemoTable.printGainOverControl(Dictionary(uniqueKeysWithValues: models))
             print("round.json: \(out)/round.json; store: \(store.path)")
         }
     }
@@ -294,7 +314,7 @@ struct Round: AsyncParsableCommand {
         return FeedbackRound.Settings(
             images: images, objectives: objective, rft: rft, dpo: dpo,
             weighting: RFTWeighting(function: try recipe()), pairRule: try pairRule(), generator: "rounds round",
-            judgeReal: judgeReal)
+            judgeReal: judgeReal, evaluation: images.evaluation(perCondition: evalPerCondition), control: control)
     }
 
     private func recipe() throws -> WeightFunction {

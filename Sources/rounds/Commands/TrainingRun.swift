@@ -3,6 +3,7 @@ import Foundation
 import RoundsAlignment
 import RoundsCore
 import RoundsDiffusion
+import RoundsPipeline
 import RoundsTensor
 
 /// The loop of `rounds train`: batches in `BatchOrder`, one `DiffusionTrainer` step each, progress on

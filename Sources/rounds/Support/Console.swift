@@ -12,12 +12,19 @@ enum Console {
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 
-    /// Prints `value` to stdout as one pretty-printed JSON document with sorted keys.
+    /// Prints `value` to stdout as one pretty-printed JSON document with sorted snake_case keys
+    /// (CLI.md: every `--json` document uses snake_case, whatever the Swift property names are).
     static func json(_ value: some Encodable) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        let data = (try? jsonData(value, pretty: true)) ?? Data("{}".utf8)
         print(String(decoding: data, as: UTF8.self))
+    }
+
+    /// `value` as JSON with sorted snake_case keys.
+    static func jsonData(_ value: some Encodable, pretty: Bool) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return try encoder.encode(value)
     }
 }
 
