@@ -29,11 +29,6 @@ extension Store {
         }
     }
 
-    /// The judge run with this id, or nil.
-    public func judgeRun(id: Int64) throws -> JudgeRunRecord? {
-        try read("reading judge run \(id)") { db in try JudgeRunRecord.fetchOne(db, key: id) }
-    }
-
     /// The latest Clinical Alignment Scores stored for the images a run judged: per image, per dimension.
     public func alignmentScores(run: Int64) throws -> [AlignmentScoreRecord] {
         try read("reading alignment scores of run \(run)") { db in

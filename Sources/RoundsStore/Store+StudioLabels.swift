@@ -138,11 +138,6 @@ extension Store {
         }
     }
 
-    /// Judge runs, newest first.
-    public func judgeRuns() throws -> [JudgeRunRecord] {
-        try read("listing judge runs") { db in try JudgeRunRecord.order(Column("id").desc).fetchAll(db) }
-    }
-
     /// The stored versions of a condition's checklist, oldest first.
     public func checklistVersions(condition: ConditionID) throws -> [ChecklistVersionRecord] {
         try read("listing versions of \(condition)") { db in

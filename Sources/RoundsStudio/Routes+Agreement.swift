@@ -115,7 +115,7 @@ struct AgreementRoutes {
             }
             gate = [["summary": decision.summary, "rows": rows]]
         }
-        let runs = try app.store.judgeRuns().map { ["id": $0.id ?? 0, "model": $0.model, "selected": $0.id == run] as [String: Any] }
+        let runs = try app.store.judgeRuns().reversed().map { ["id": $0.id ?? 0, "model": $0.model, "selected": $0.id == run] as [String: Any] }
         return app.pages.render(
             "agreement", title: "Agreement", session: context.session,
             [

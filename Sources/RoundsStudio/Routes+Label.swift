@@ -90,7 +90,7 @@ struct LabelRoutes {
                 "labelled": labelledCounts[condition] ?? 0,
             ])
         }
-        let runs = try app.store.judgeRuns().map { ["id": $0.id ?? 0, "model": $0.model] as [String: Any] }
+        let runs = try app.store.judgeRuns().reversed().map { ["id": $0.id ?? 0, "model": $0.model] as [String: Any] }
         return app.pages.render(
             "label-index", title: "Label images", session: context.session,
             ["conditions": rows, "runs": runs, "skinTones": StoreSchema.skinToneBands])

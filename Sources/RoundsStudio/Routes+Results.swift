@@ -9,7 +9,7 @@ struct ResultsRoutes {
 
     func add(to router: Router<StudioContext>) {
         router.get("/results") { _, context in
-            let runs = try app.store.judgeRuns().map { r -> [String: Any] in
+            let runs = try app.store.judgeRuns().reversed().map { r -> [String: Any] in
                 [
                     "id": r.id ?? 0, "model": r.model, "endpoint": r.endpoint, "status": r.status.rawValue,
                     "started": ISO8601DateFormatter().string(from: r.startedAt), "succeeded": r.succeededCount,

@@ -30,8 +30,8 @@ import Testing
         #expect(
             tables == [
                 "alignmentScore", "checklistVersion", "checkpoint", "criterionVerdict", "feedbackRound",
-                "humanCriterionLabel", "humanLabel", "image", "judgeBatch", "judgeBatchItem", "judgeRun", "judgment", "pairCandidate", "pairComparison", "preferenceMember", "preferenceSet",
-                "promptVersion", "purgeAudit",
+                "humanCriterionLabel", "humanLabel", "humanPairPreference", "image", "judgeBatch", "judgeBatchItem", "judgeRun", "judgment", "pairCandidate", "pairComparison", "preferenceMember", "preferenceSet",
+                "promptVersion", "purgeAudit", "studioUser",
             ])
         // Reopening an up-to-date file changes nothing.
         _ = try Store(path: t.path)

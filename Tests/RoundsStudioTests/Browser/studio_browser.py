@@ -65,8 +65,8 @@ def main():
             if n == 0:
                 shot(page, "label-revealed")
             print(f"label: image {n + 1} answered with {criteria} key presses, judge revealed after")
-            page.keyboard.press("Enter")
-            page.wait_for_load_state()
+            with page.expect_navigation():  # on to the next image; wait for it, or the next goto is interrupted
+                page.keyboard.press("Enter")
 
         # 3. A pair: pick the left image with the keyboard.
         page.goto(f"{url}/pairs/{pair_id}")
