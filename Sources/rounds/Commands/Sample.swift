@@ -19,11 +19,23 @@ struct Sample: ParsableCommand {
             """
     )
 
-    @Option(help: "Model directory (unet/, scheduler/, rounds.json) or a bare diffusers UNet folder.")
+    @Option(help: "Model directory (unet/, scheduler/, rounds.json), a bare diffusers UNet folder, or a diffusers Stable Diffusion pipeline folder (model_index.json).")
     var model: String
 
     @Option(help: "Condition to generate (domain/condition, a bare condition name, or a class index of a bare folder).")
-    var condition: String
+    var condition: String?
+
+    @Option(help: "Stable Diffusion: the text prompt instead of --condition (images stored with no condition).")
+    var prompt: String?
+
+    @Option(help: "Stable Diffusion: the negative prompt (default: none, i.e. the empty prompt).")
+    var negativePrompt: String?
+
+    @Option(help: "Stable Diffusion: image size in pixels (default: the pipeline's own, UNet sample_size times the VAE's factor).")
+    var resolution: Int?
+
+    @Option(name: .customLong("checklists"), help: "Stable Diffusion: checklists folder whose prompt text --condition uses (default: $ROUNDS_CHECKLISTS, else ./Checklists, else built in).")
+    var checklistsPath: String?
 
     @Option(name: .customShort("n"), help: "Number of images.")
     var count: Int
@@ -31,14 +43,14 @@ struct Sample: ParsableCommand {
     @Option(help: "Denoising steps.")
     var steps = 50
 
-    @Option(help: "Sampler: ddim or ddpm.")
+    @Option(help: "Sampler: ddim, ddpm or dpmsolver (DPM-Solver++, Stable Diffusion pipelines).")
     var scheduler: SamplerName = .ddim
 
     @Option(help: "DDIM's eta (0: deterministic); ignored by DDPM.")
     var eta = 0.0
 
-    @Option(help: "Classifier-free guidance scale (1: no guidance).")
-    var guidance = 3.0
+    @Option(help: "Classifier-free guidance scale (1: no guidance; default 3, or 7.5 for Stable Diffusion).")
+    var guidance: Double?
 
     @Option(help: "Random seed (default: a random one, printed and recorded).")
     var seed: UInt64?
@@ -58,15 +70,24 @@ struct Sample: ParsableCommand {
         guard count >= 1 else { throw ValidationError("-n: expected at least 1 image, got \(count)") }
         guard steps >= 1 else { throw ValidationError("--steps: expected at least 1, got \(steps)") }
         guard eta >= 0 else { throw ValidationError("--eta: expected a value ≥ 0, got \(eta)") }
-        guard guidance >= 0 else { throw ValidationError("--guidance: expected a value ≥ 0, got \(guidance)") }
+        if let guidance, guidance < 0 { throw ValidationError("--guidance: expected a value ≥ 0, got \(guidance)") }
+        if let resolution, resolution < 8 { throw ValidationError("--resolution: expected at least 8 pixels, got \(resolution)") }
+        guard condition != nil || prompt != nil else { throw ValidationError("give --condition (or --prompt for a Stable Diffusion pipeline)") }
+        guard condition == nil || prompt == nil else { throw ValidationError("--condition and --prompt: give one of them") }
         try DiffusionOutputs.validateSeed(seed)
     }
 
     func run() throws {
-        do { try sample() } catch { throw failWithError(error) }
+        do {
+            if PipelineIndex.isPipeline(model) { try sampleStableDiffusion() } else { try sample() }
+        } catch let e as ValidationError { throw e } catch { throw failWithError(error) }
     }
 
     private func sample() throws {
+        guard let condition, prompt == nil, negativePrompt == nil, resolution == nil, scheduler != .dpmsolver else {
+            throw ValidationError("--prompt, --negative-prompt, --resolution and --scheduler dpmsolver need a Stable Diffusion pipeline folder (model_index.json); \(model) is a pixel model")
+        }
+        let guidance = self.guidance ?? 3.0
         let dir = URL(fileURLWithPath: model)
         let m = try DiffusionModel(directory: dir)
         let classIndex = try m.manifest.classIndex(of: condition)
@@ -125,6 +146,13 @@ struct Sample: ParsableCommand {
 
 /// The samplers `rounds sample` offers.
 enum SamplerName: String, ExpressibleByArgument, CaseIterable {
-    case ddim, ddpm
-    var kind: SchedulerKind { self == .ddim ? .ddim : .ddpm }
+    case ddim, ddpm, dpmsolver
+    var kind: SchedulerKind { self == .ddpm ? .ddpm : .ddim }
+    var stableDiffusion: StableDiffusionOptions.Scheduler {
+        switch self {
+        case .ddim: .ddim
+        case .ddpm: .ddpm
+        case .dpmsolver: .dpmsolver
+        }
+    }
 }

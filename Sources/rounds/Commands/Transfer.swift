@@ -18,14 +18,26 @@ struct Transfer: ParsableCommand {
             """
     )
 
-    @Option(help: "Model directory (unet/, scheduler/, rounds.json) or a bare diffusers UNet folder.")
+    @Option(help: "Model directory (unet/, scheduler/, rounds.json), a bare diffusers UNet folder, or a diffusers Stable Diffusion pipeline folder (model_index.json).")
     var model: String
 
     @Option(help: "A source image (PNG or JPEG), or a folder of them (not recursive).")
     var from: String
 
     @Option(help: "Target condition (domain/condition, a bare condition name, or a class index of a bare folder).")
-    var to: String
+    var to: String?
+
+    @Option(help: "Stable Diffusion: the text prompt instead of --to (outputs stored with no condition).")
+    var prompt: String?
+
+    @Option(help: "Stable Diffusion: the negative prompt (default: none, i.e. the empty prompt).")
+    var negativePrompt: String?
+
+    @Option(help: "Stable Diffusion: the size sources are resized to (default: the pipeline's own).")
+    var resolution: Int?
+
+    @Option(name: .customLong("checklists"), help: "Stable Diffusion: checklists folder whose prompt text --to uses (default: $ROUNDS_CHECKLISTS, else ./Checklists, else built in).")
+    var checklistsPath: String?
 
     @Option(help: "How far to noise the source, in [0, 1] (1: from pure noise).")
     var strength = 0.3
@@ -58,14 +70,22 @@ struct Transfer: ParsableCommand {
         guard steps >= 1 else { throw ValidationError("--steps: expected at least 1, got \(steps)") }
         guard eta >= 0 else { throw ValidationError("--eta: expected a value ≥ 0, got \(eta)") }
         guard guidance >= 0 else { throw ValidationError("--guidance: expected a value ≥ 0, got \(guidance)") }
+        if let resolution, resolution < 8 { throw ValidationError("--resolution: expected at least 8 pixels, got \(resolution)") }
+        guard to != nil || prompt != nil else { throw ValidationError("give --to (or --prompt for a Stable Diffusion pipeline)") }
+        guard to == nil || prompt == nil else { throw ValidationError("--to and --prompt: give one of them") }
         try DiffusionOutputs.validateSeed(seed)
     }
 
     func run() throws {
-        do { try transfer() } catch let e as ValidationError { throw e } catch { throw failWithError(error) }
+        do {
+            if PipelineIndex.isPipeline(model) { try transferStableDiffusion() } else { try transfer() }
+        } catch let e as ValidationError { throw e } catch { throw failWithError(error) }
     }
 
     private func transfer() throws {
+        guard let to, prompt == nil, negativePrompt == nil, resolution == nil else {
+            throw ValidationError("--prompt, --negative-prompt and --resolution need a Stable Diffusion pipeline folder (model_index.json); \(model) is a pixel model")
+        }
         let dir = URL(fileURLWithPath: model)
         let m = try DiffusionModel(directory: dir)
         let classIndex = try m.manifest.classIndex(of: to)
