@@ -65,7 +65,8 @@ let package = Package(
                 swiftSettings: swiftSettings),
         // Every `rounds bench` workload and its peers' runners, with the stand-in server `bench judge` needs.
         .target(name: "RoundsBench", dependencies: ["RoundsCore", "RoundsImaging", "RoundsStore", "RoundsJudge",
-                                                   "RoundsAlignment", flyingFox], swiftSettings: swiftSettings),
+                                                   "RoundsAlignment", "RoundsDiffusion", "RoundsTensor", flyingFox],
+                swiftSettings: swiftSettings),
         .target(name: "RoundsStudio", dependencies: ["RoundsCore", "RoundsStore", "RoundsChecklists", "RoundsBroker", yams,
                                                    .product(name: "Hummingbird", package: "hummingbird"),
                                                    .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),

@@ -108,36 +108,40 @@ package struct RunVerdicts: Sendable {
 
 extension Store {
     /// Each image's verdicts against `checklistVersion` from one run, by image id; images without a
-    /// successful judgment are absent.
+    /// successful combined judgment are absent.
     ///
-    /// With `run`, only that run's judgments count; without it, each image's latest successful
-    /// judgment decides the run, and that run's samples are used.
+    /// With `run`, that run's combined judgment counts; without it, each image's latest. A failed
+    /// majority leaves successful sample rows but no combined row: the image is not judged. A run that
+    /// retried a failed majority re-sent only the failed samples and counted the earlier ones, so its
+    /// samples are, per sample index, the latest stored by the same model before its combined row.
     package func runVerdicts(checklistVersion: String, imageIDs: [String], run: Int64?) throws -> [String: RunVerdicts] {
-        let rows = try judgmentVerdicts(checklistVersion: checklistVersion, run: run, imageIDs: imageIDs)
+        let rows = try judgmentVerdicts(checklistVersion: checklistVersion, imageIDs: imageIDs)
         var out: [String: RunVerdicts] = [:]
         for (imageID, mine) in Dictionary(grouping: rows, by: \.imageID) {
-            out[imageID] = Self.select(mine, imageID: imageID)
+            out[imageID] = Self.select(mine, imageID: imageID, run: run)
         }
         return out
     }
 
-    /// Picks the run (the latest judgment's unless fixed by the query), its combined judgment and samples.
-    private static func select(_ rows: [JudgmentVerdict], imageID: String) -> RunVerdicts? {
-        guard let latest = rows.max(by: { $0.judgmentID < $1.judgmentID }) else { return nil }
-        let mine = rows.filter { $0.runID == latest.runID }
-        var judgments: [Int64: (index: Int, verdicts: [String: Verdict])] = [:]
-        for row in mine {
-            judgments[row.judgmentID, default: (row.sampleIndex, [:])].verdicts[row.criterionID] = row.verdict
+    /// Picks the combined judgment (the run's, or the latest) and the samples it was the majority of.
+    private static func select(_ rows: [JudgmentVerdict], imageID: String, run: Int64?) -> RunVerdicts? {
+        let combinedRows = rows.filter { $0.sampleIndex == 0 && (run == nil || $0.runID == run) }
+        guard let combined = combinedRows.max(by: { $0.judgmentID < $1.judgmentID }) else { return nil }
+        var verdicts: [Int64: [String: Verdict]] = [:]
+        for row in rows { verdicts[row.judgmentID, default: [:]][row.criterionID] = row.verdict }
+        // A run that asked for one sample stored no sample rows: its combined judgment is its only sample.
+        let multiSample = rows.contains { $0.runID == combined.runID && $0.sampleIndex > 0 }
+        var latest: [Int: Int64] = [:]
+        for row in rows where multiSample && row.sampleIndex > 0 && row.model == combined.model
+            && row.judgmentID < combined.judgmentID {
+            latest[row.sampleIndex] = max(latest[row.sampleIndex] ?? row.judgmentID, row.judgmentID)
         }
-        let ids = judgments.keys.sorted()
-        let combinedIDs = ids.filter { judgments[$0]!.index == 0 }
-        let sampleIDs = ids.filter { judgments[$0]!.index > 0 }
-        // A run that asked for several samples stores them and then the majority (index 0) last.
-        let combinedID = combinedIDs.last ?? sampleIDs.last!
-        let samples = sampleIDs.isEmpty ? [judgments[combinedID]!.verdicts] : sampleIDs.map { judgments[$0]!.verdicts }
+        let sampleIDs = latest.keys.sorted().map { latest[$0]! }
+        let combinedVerdicts = verdicts[combined.judgmentID]!
         return RunVerdicts(
-            imageID: imageID, runID: latest.runID, combined: judgments[combinedID]!.verdicts, samples: samples,
-            judgmentIDs: ids)
+            imageID: imageID, runID: combined.runID, combined: combinedVerdicts,
+            samples: sampleIDs.isEmpty ? [combinedVerdicts] : sampleIDs.map { verdicts[$0]! },
+            judgmentIDs: ([combined.judgmentID] + sampleIDs).sorted())
     }
 
     /// Why `run` cannot be read from (it is not stored, naming the runs that are), or nil when it is stored.

@@ -70,6 +70,9 @@ import Testing
         #expect(try count(f, "SELECT COUNT(*) FROM judgment WHERE sampleIndex = 1 AND error IS NULL") == 1)
         #expect(try plan(f, model: "stand-in").items.contains { $0.image.id == image }, "the image stays pending")
         #expect(server.requests.count == 3)
+        let version = try #require(first.items.first?.checklist.version)
+        #expect(try f.store.runVerdicts(checklistVersion: version, imageIDs: [image], run: nil)[image] == nil,
+                "a lone successful sample does not make the image judged for scores or the broker")
 
         server.respond { _, _ in .verdicts(default: "not_met") }
         let second = try await JudgeRunner(store: f.store, client: client).run(only)
@@ -87,6 +90,12 @@ import Testing
                 """).map { ($0[0] as String, $0[1] as Double) }
         }
         #expect(!verdicts.isEmpty && verdicts.allSatisfy { $0.0 == "not_met" && abs($0.1 - 2.0 / 3) < 1e-9 }, "\(verdicts)")
+        // Scores average over the three samples the majority was taken from, the first run's one included.
+        for run in [nil, second.runID] as [Int64?] {
+            let read = try #require(try f.store.runVerdicts(checklistVersion: version, imageIDs: [image], run: run)[image])
+            #expect(read.samples.count == 3, "run \(String(describing: run))")
+            #expect(read.judgmentIDs.count == 4)
+        }
         await server.stop()
     }
 

@@ -8,7 +8,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Rounds' throughput against peer implementations (release builds only are meaningful).",
-        subcommands: [BenchImages.self, BenchEngine.self, BenchDiffusion.self, BenchStore.self, BenchMetrics.self, BenchJudge.self]
+        subcommands: [BenchImages.self, BenchEngine.self, BenchDiffusion.self, BenchSD.self, BenchStore.self, BenchMetrics.self, BenchJudge.self]
     )
 }
 

@@ -41,16 +41,9 @@ extension Sample {
                                                    checkpointID: checkpointID, seed: seed, sampler: .object(params)))
         }
         try store.addImages(records)
-        if json {
-            print(JSONValue.object([
-                "model": .string(URL(fileURLWithPath: model).standardizedFileURL.path),
-                "condition": conditionName.map(JSONValue.string) ?? .null, "checkpoint_id": .number(Double(checkpointID)),
-                "seed": .number(Double(seed)), "sampler": .object(params),
-                "images": .array(records.map { .object(["path": .string($0.path), "image_id": .string($0.id)]) }),
-            ]).canonicalString)
-        } else {
-            for r in records { print(r.path) }
-            Console.error("\(command): \(records.count) image(s) of \(conditionName ?? "\"\(text)\""), seed \(seed), checkpoint \(checkpointID)")
-        }
+        StableDiffusionCLI.report(
+            json: json, model: model, condition: conditionName, checkpointID: checkpointID, seed: seed, sampler: params,
+            records: records, images: records.map { .object(["path": .string($0.path), "image_id": .string($0.id)]) },
+            summary: "\(command): \(records.count) image(s) of \(conditionName ?? "\"\(text)\""), seed \(seed), checkpoint \(checkpointID)")
     }
 }

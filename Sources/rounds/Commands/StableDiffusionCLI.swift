@@ -57,6 +57,22 @@ enum StableDiffusionCLI {
         return p
     }
 
+    /// Prints what a run wrote: with `--json` one object (the model, condition, checkpoint, seed, sampler
+    /// and `images`), else one path per line on stdout and `summary` on stderr.
+    static func report(json: Bool, model: String, condition: String?, checkpointID: Int64, seed: UInt64,
+                       sampler: [String: JSONValue], records: [ImageRecord], images: [JSONValue], summary: String) {
+        guard json else {
+            for r in records { print(r.path) }
+            Console.error(summary)
+            return
+        }
+        print(JSONValue.object([
+            "model": .string(URL(fileURLWithPath: model).standardizedFileURL.path),
+            "condition": condition.map(JSONValue.string) ?? .null, "checkpoint_id": .number(Double(checkpointID)),
+            "seed": .number(Double(seed)), "sampler": .object(sampler), "images": .array(images),
+        ]).canonicalString)
+    }
+
     /// `[n, 3, H, W]` images in 0...1 as RGB images.
     static func images(_ t: Tensor) throws -> [RGBImage] {
         let n = t.shape[0], h = t.shape[2], w = t.shape[3]

@@ -45,20 +45,14 @@ extension Transfer {
                                                    checkpointID: checkpointID, seed: seed, sampler: .object(params), parent: parents[i]))
         }
         try store.addImages(records)
-        if json {
-            print(JSONValue.object([
-                "model": .string(URL(fileURLWithPath: model).standardizedFileURL.path),
-                "condition": conditionName.map(JSONValue.string) ?? .null, "checkpoint_id": .number(Double(checkpointID)),
-                "seed": .number(Double(seed)), "sampler": .object(params),
-                "images": .array(zip(records, sources).map { r, src in
-                    .object(["path": .string(r.path), "image_id": .string(r.id), "parent_image_id": .string(r.parentImageID ?? ""),
-                             "source": .string(src.path)])
-                }),
-            ]).canonicalString)
-        } else {
-            for r in records { print(r.path) }
-            Console.error("\(command): \(records.count) image(s) toward \(conditionName ?? "\"\(text)\""), seed \(seed), checkpoint \(checkpointID)")
+        let listed: [JSONValue] = zip(records, sources).map { r, src in
+            .object(["path": .string(r.path), "image_id": .string(r.id), "parent_image_id": .string(r.parentImageID ?? ""),
+                     "source": .string(src.path)])
         }
+        StableDiffusionCLI.report(
+            json: json, model: model, condition: conditionName, checkpointID: checkpointID, seed: seed, sampler: params,
+            records: records, images: listed,
+            summary: "\(command): \(records.count) image(s) toward \(conditionName ?? "\"\(text)\""), seed \(seed), checkpoint \(checkpointID)")
     }
 
     /// A source image, or a folder's PNG and JPEG files in name order, at any size.
