@@ -113,7 +113,7 @@ struct BenchSD: ParsableCommand {
             throw ValidationError("bench sd: no --pipeline, and the peer script that makes one is not available (\(peerNote(script)))")
         }
         progress("writing an SD-1.5-shaped pipeline with random weights to \(work) (once)")
-        let out = try BenchChildProcess.run(peer.python, [path, "--make", work])
+        let out = try BenchChildProcess.run("/usr/bin/env", [peer.python, path, "--make", work])
         guard out.status == 0, PipelineIndex.isPipeline(work) else {
             throw ValidationError("bench sd: \(path) --make \(work) failed (exit \(out.status)): \(out.stderr.suffix(800))")
         }
@@ -137,7 +137,7 @@ struct BenchSD: ParsableCommand {
     private func runPeer(_ script: String, folder: String, extra: [String]) throws -> SDBenchReport.Peer? {
         let args = [script, "--pipeline", folder, "--resolution", "\(resolution)", "--workloads", workloads,
                     "--repeats", "\(repeats)", "--threads", "\(threads ?? Engine.threads)"] + extra
-        let out = try BenchChildProcess.run(peer.python, args)
+        let out = try BenchChildProcess.run("/usr/bin/env", [peer.python] + args)
         guard out.status == 0 else {
             Console.error("bench sd: the peer failed (exit \(out.status)): \(out.stderr.suffix(800))")
             return nil

@@ -41,7 +41,7 @@ struct Demo: AsyncParsableCommand {
     @Flag(help: "A small, fast run for CI (8 samples per condition, 10 sampling steps, short finetuning): checks that the loop runs, not the gain.")
     var quick = false
 
-    @Option(help: "The pretrained model directory (default: Models/defect85-scratch-unet, looked for in the current folder, next to the executable and in the package rounds was built from; Models/clean64-scratch-unet: the clean, scarce benchmark, chosen but not yet trained (its BENCHMARK.md has the commands); Models/defect85-scratch-unet: trained from scratch on data of which 85% breaks a criterion, run it with --defect-rate 0.85; Models/defect85-unet: the clean model continued on that data; Models/demo-unet: 256 clean images per condition, run it with --real-per-condition 256).")
+    @Option(help: "The pretrained model directory (default: Models/defect85-scratch-unet, looked for in the current folder, next to the executable and in the package rounds was built from; Models/clean64-scratch-unet: the clean, scarce benchmark (64 correct images per condition), trained to step 4000, provisional until its loss is flat (its TRAINING.md), run it with --defect-rate 0 --real-per-condition 80; Models/defect85-scratch-unet: trained from scratch on data of which 85% breaks a criterion, run it with --defect-rate 0.85; Models/defect85-unet: the clean model continued on that data; Models/demo-unet: 256 clean images per condition, run it with --real-per-condition 256).")
     var pretrained: String?
 
     @Option(help: "The parent's samples per condition that build the signal (default 64; 8 with --quick).")
