@@ -135,7 +135,8 @@ struct BenchSD: ParsableCommand {
     }
 
     private func runPeer(_ script: String, folder: String, extra: [String]) throws -> SDBenchReport.Peer? {
-        let args = [script, "--pipeline", folder, "--resolution", "\(resolution)", "--workloads", workloads,
+        let names = try parsedWorkloads().map(\.rawValue).joined(separator: ",")  // trimmed, as Rounds reads them
+        let args = [script, "--pipeline", folder, "--resolution", "\(resolution)", "--workloads", names,
                     "--repeats", "\(repeats)", "--threads", "\(threads ?? Engine.threads)"] + extra
         let out = try BenchChildProcess.run("/usr/bin/env", [peer.python] + args)
         guard out.status == 0 else {
