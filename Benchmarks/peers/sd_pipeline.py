@@ -13,6 +13,10 @@ Workloads (--resolution N scales them; 512 is the issue's size):
   unet   one UNet evaluation with guidance: batch 2 at N/8 x N/8 latents
   vae    decoding one image at N x N
   image  a whole 25-step DDIM image at N x N with guidance 7.5 (text, 25 guided UNet steps, decoding)
+  train  one LoRA training step (`rounds bench sd --train`): peft adapters of rank 32, alpha 32 on the UNet's
+         to_q/to_k/to_v/to_out.0 (MAGIC's), the base frozen; --batch latents at N/8 x N/8, a random
+         context, epsilon target, MSE, backward, AdamW (lr 1e-4, weight decay 1e-2). bf16 autocast covers
+         the forward pass as diffusers' training scripts' mixed precision does on the CPU.
 Each is timed after a warm-up (best of --repeats); --memory-probe WORKLOAD runs one in this fresh process
 and reports its peak RSS (getrusage ru_maxrss). --mode picks fp32 or bf16 autocast (torch.autocast on
 the CPU); "best" measures both and reports the faster per workload, PyTorch's faster mode.
@@ -82,12 +86,12 @@ PROMPT = "a clinical photograph of vitiligo on dark skin"
 NEGATIVE = "blurry, low quality"
 
 
-def workloads(pipe, resolution, torch):
+def workloads(pipe, resolution, torch, batch=1):
     latent = resolution // 8
     g = torch.Generator().manual_seed(0)
     z = torch.randn(1, 4, latent, latent, generator=g)
     sample = torch.randn(2, 4, latent, latent, generator=g)
-    context = torch.randn(2, 77, 768, generator=g)
+    context = torch.randn(2, 77, pipe.unet.config.cross_attention_dim, generator=g)
 
     def text():
         ids = pipe.tokenizer([NEGATIVE, PROMPT], padding="max_length", max_length=77, truncation=True,
@@ -104,12 +108,34 @@ def workloads(pipe, resolution, torch):
         return pipe(PROMPT, negative_prompt=NEGATIVE, num_inference_steps=25, guidance_scale=7.5, height=resolution,
                     width=resolution, latents=z.clone(), output_type="np").images
 
-    return {"text": text, "unet": unet, "vae": vae, "image": image}
+    state = {}
+
+    def train():
+        if not state:
+            from peft import LoraConfig
+            pipe.unet.requires_grad_(False)
+            pipe.unet.add_adapter(LoraConfig(r=32, lora_alpha=32, init_lora_weights="gaussian",
+                                             target_modules=["to_q", "to_k", "to_v", "to_out.0"]))
+            params = [p for p in pipe.unet.parameters() if p.requires_grad]
+            state["opt"] = torch.optim.AdamW(params, lr=1e-4, weight_decay=1e-2)
+            state["z"] = torch.randn(batch, 4, latent, latent, generator=g)
+            state["context"] = torch.randn(batch, 77, pipe.unet.config.cross_attention_dim, generator=g)
+        noise = torch.randn(state["z"].shape, generator=g)
+        t = torch.randint(0, 1000, (batch,), generator=g)
+        noisy = pipe.scheduler.add_noise(state["z"], noise, t)
+        pred = pipe.unet(noisy, t, encoder_hidden_states=state["context"]).sample
+        loss = torch.nn.functional.mse_loss(pred.float(), noise, reduction="mean")
+        loss.backward()
+        state["opt"].step()
+        state["opt"].zero_grad()
+        return loss
+
+    return {"text": text, "unet": unet, "vae": vae, "image": image, "train": train}
 
 
-def timed(fn, repeats, torch, mode):
+def timed(fn, repeats, torch, mode, grad=False):
     ctx = torch.autocast("cpu", dtype=torch.bfloat16) if mode == "bf16" else torch.autocast("cpu", enabled=False)
-    with torch.no_grad(), ctx:
+    with torch.set_grad_enabled(grad), ctx:
         fn()  # warm-up
         best = float("inf")
         for _ in range(repeats):
@@ -128,6 +154,7 @@ def main():
     ap.add_argument("--repeats", type=int, default=1, help="timed runs per workload after a warm-up (best is kept)")
     ap.add_argument("--mode", choices=["fp32", "bf16", "best"], default="best")
     ap.add_argument("--threads", type=int, default=2, help="torch intra-op threads")
+    ap.add_argument("--batch", type=int, default=1, help="train: latents per step")
     ap.add_argument("--memory-probe", help="run this one workload once and report the process's peak RSS")
     args = ap.parse_args()
     try:
@@ -144,24 +171,28 @@ def main():
         return 0
     if not args.pipeline:
         ap.error("--pipeline or --make is required")
-    pipe = StableDiffusionPipeline.from_pretrained(args.pipeline, variant="fp16", torch_dtype=torch.float32,
-                                                   safety_checker=None, requires_safety_checker=False)
+    try:  # --make writes fp16 variant files; other folders may hold plain ones only
+        pipe = StableDiffusionPipeline.from_pretrained(args.pipeline, variant="fp16", dtype=torch.float32,
+                                                       safety_checker=None, requires_safety_checker=False)
+    except (OSError, ValueError):
+        pipe = StableDiffusionPipeline.from_pretrained(args.pipeline, dtype=torch.float32, safety_checker=None,
+                                                       requires_safety_checker=False)
     pipe.set_progress_bar_config(disable=True)
-    work = workloads(pipe, args.resolution, torch)
+    work = workloads(pipe, args.resolution, torch, args.batch)
     if args.memory_probe:
         mode = "bf16" if args.mode == "bf16" else "fp32"
-        timed(work[args.memory_probe], 0, torch, mode)
+        timed(work[args.memory_probe], 0, torch, mode, grad=args.memory_probe == "train")
         print(json.dumps({"workload": args.memory_probe, "mode": mode,
                           "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
         return 0
     modes = ["fp32", "bf16"] if args.mode == "best" else [args.mode]
     results = {}
     for name in args.workloads.split(","):
-        per_mode = {m: timed(work[name], args.repeats, torch, m) for m in modes}
+        per_mode = {m: timed(work[name], args.repeats, torch, m, grad=name == "train") for m in modes}
         best = min(per_mode, key=per_mode.get)
         results[name] = {"seconds": per_mode[best], "mode": best, "by_mode": per_mode}
     print(json.dumps({"torch": torch.__version__, "diffusers": diffusers.__version__, "threads": args.threads,
-                      "resolution": args.resolution, "workloads": results}))
+                      "resolution": args.resolution, "batch": args.batch, "workloads": results}))
     return 0
 
 

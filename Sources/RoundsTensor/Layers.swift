@@ -11,12 +11,21 @@ func uniformInit(_ shape: [Int], fanIn: Int, rng: inout PCG32) -> Tensor {
 public final class Linear: Module {
     public let weight: Parameter
     public let bias: Parameter?
+    /// A low-rank adapter added to the output (`LoRAAdapter`); not part of `ownParameters`, so the base's
+    /// state dict keeps diffusers' names.
+    public var adapter: LoRAAdapter?
+    public var inFeatures: Int { weight.shape[1] }
+    public var outFeatures: Int { weight.shape[0] }
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, rng: inout PCG32) {
         weight = Parameter(uniformInit([outFeatures, inFeatures], fanIn: inFeatures, rng: &rng))
         self.bias = bias ? Parameter(uniformInit([outFeatures], fanIn: inFeatures, rng: &rng)) : nil
     }
     public var ownParameters: [(String, Parameter)] { [("weight", weight)] + (bias.map { [("bias", $0)] } ?? []) }
-    public func callAsFunction(_ x: Tensor) -> Tensor { Tensor.linear(x, weight: weight.tensor, bias: bias?.tensor) }
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        let y = Tensor.linear(x, weight: weight.tensor, bias: bias?.tensor)
+        guard let adapter, adapter.isEnabled else { return y }
+        return y + adapter(x)
+    }
 }
 
 /// `nn.Conv2d` with a square kernel: `weight [out, in, k, k]`, `bias [out]`.
@@ -24,6 +33,10 @@ public final class Conv2d: Module {
     public let weight: Parameter
     public let bias: Parameter?
     public let stride: Int, padding: Int
+    /// A low-rank adapter of a 1x1 convolution (kohya-ss adapts `proj_in`/`proj_out` of SD 1.x this way).
+    public var adapter: LoRAAdapter? {
+        didSet { precondition(adapter == nil || weight.shape[2] == 1 && weight.shape[3] == 1, "LoRA on a \(weight.shape) convolution") }
+    }
     public init(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0,
                 bias: Bool = true, rng: inout PCG32) {
         let fanIn = inChannels * kernel * kernel
@@ -34,7 +47,9 @@ public final class Conv2d: Module {
     }
     public var ownParameters: [(String, Parameter)] { [("weight", weight)] + (bias.map { [("bias", $0)] } ?? []) }
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        Tensor.conv2d(x, weight: weight.tensor, bias: bias?.tensor, stride: stride, padding: padding)
+        let y = Tensor.conv2d(x, weight: weight.tensor, bias: bias?.tensor, stride: stride, padding: padding)
+        guard let adapter, adapter.isEnabled else { return y }
+        return y + adapter.pointwise(x)
     }
 }
 

@@ -11,6 +11,9 @@ public final class Parameter {
         }
     }
     let leaf: Node
+    /// A frozen parameter is read as a constant: ops record no gradient for it, so a frozen base under
+    /// low-rank adapters costs no weight-gradient products in the backward pass.
+    public var isFrozen = false
 
     public init(_ value: Tensor) {
         self.value = value.detached
@@ -22,7 +25,7 @@ public final class Parameter {
     /// The value as an op input: a leaf of the graph while gradients are recorded.
     public var tensor: Tensor {
         var t = value
-        if GradientMode.isEnabled { t.node = leaf }
+        if GradientMode.isEnabled && !isFrozen { t.node = leaf }
         return t
     }
 
@@ -71,6 +74,18 @@ extension Module {
     public func stateDict() -> [String: Tensor] {
         Dictionary(uniqueKeysWithValues: namedParameters().map { ($0.name, $0.parameter.value) })
     }
+
+    /// Every module under this one (itself first, path "") with its dotted path, depth-first.
+    public func namedModules(prefix: String = "") -> [(path: String, module: any Module)] {
+        var out: [(path: String, module: any Module)] = [(prefix, self)]
+        for (name, child) in children {
+            out += child.namedModules(prefix: prefix.isEmpty ? name : prefix + "." + name)
+        }
+        return out
+    }
+
+    /// Freezes (or unfreezes) every parameter under this module.
+    public func setFrozen(_ frozen: Bool) { for (_, p) in namedParameters() { p.isFrozen = frozen } }
 
     /// Clears the gradients of every parameter.
     public func zeroGrad() { for (_, p) in namedParameters() { p.zeroGrad() } }

@@ -43,3 +43,25 @@ public struct FinetuneCurve: Sendable, Equatable {
         }
     }
 }
+
+extension FinetuneCurve {
+    /// Every point as `step,loss,implicit_accuracy,margin` lines (empty fields where a value is absent),
+    /// kept in a LoRA run's training state so a resumed run continues its curve.
+    public var csv: String {
+        points.map { p in
+            "\(p.step),\(p.loss),\(p.implicitAccuracy.map { "\($0)" } ?? ""),\(p.margin.map { "\($0)" } ?? "")"
+        }.joined(separator: "\n")
+    }
+
+    /// Reads `csv` back; a line that does not parse is an error naming `source` and the line.
+    public init(csv: String, objective: FinetuneObjective, source: String) throws(DiffusionError) {
+        self.init(objective: objective)
+        for (i, line) in csv.split(separator: "\n").enumerated() {
+            let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard f.count == 4, let step = Int(f[0]), let loss = Float(f[1]) else {
+                throw DiffusionError(.invalidArgument, "\(source): curve line \(i + 1) '\(line)' is not step,loss,accuracy,margin")
+            }
+            points.append(Point(step: step, loss: loss, implicitAccuracy: Float(f[2]), margin: Float(f[3])))
+        }
+    }
+}

@@ -20,11 +20,17 @@ struct Finetune: ParsableCommand {
             against a frozen copy of --model, with the same noise and timestep for winner and loser \
             (--max-timestep for image-to-image pairs: strength·T). The new model directory records its parent, \
             objective, signal and hyper-parameters in rounds.json, holds loss.csv (and dpo.csv: loss, implicit \
-            accuracy, margin per step), and is recorded in the store with its parent. See docs/finetuning.md.
+            accuracy, margin per step), and is recorded in the store with its parent. \
+            With a Stable Diffusion pipeline folder as --model, the pipeline stays frozen and LoRA adapters \
+            (--lora-rank, --lora-alpha, --lora-targets) are trained on VAE latents at --resolution, each \
+            condition prompted with its checklist's prompt; --out becomes an adapter folder \
+            (pytorch_lora_weights.safetensors in diffusers' format, adapter.json, loss.csv, \
+            training_state.safetensors, written every --save-every steps; --resume continues it bit for bit) \
+            that `rounds sample|transfer --lora` use. See docs/finetuning.md.
             """
     )
 
-    @Option(help: "The model to start from (a Rounds model directory).")
+    @Option(help: "The model to start from: a Rounds model directory, or a diffusers Stable Diffusion pipeline folder (model_index.json), which trains LoRA adapters.")
     var model: String
 
     @Option(help: "rft or dpo.")
@@ -33,7 +39,7 @@ struct Finetune: ParsableCommand {
     @Option(help: "The broker's signal file: RFT weights (.csv/.jsonl) or DPO pairs (.parquet/.jsonl).")
     var signal: String
 
-    @Option(help: "The model directory to write.")
+    @Option(help: "The model directory to write (Stable Diffusion: the adapter folder).")
     var out: String
 
     @Option(help: "RFT: real images, one sub-folder per condition (as for rounds train); without it, synthetic only.")
@@ -42,17 +48,17 @@ struct Finetune: ParsableCommand {
     @Option(help: "Optimiser steps.")
     var steps = 200
 
-    @Option(help: "AdamW learning rate after the warm-up.")
-    var lr = 5e-5
+    @Option(help: "AdamW learning rate after the warm-up (default 5e-5; Stable Diffusion LoRA 1e-4).")
+    var lr: Double?
 
     @Option(help: "Linear warm-up steps (default: a tenth of --steps).")
     var warmup: Int?
 
-    @Option(help: "EMA decay of the saved weights, 0 for the raw weights.")
-    var emaDecay = 0.999
+    @Option(help: "EMA decay of the saved weights, 0 for the raw weights (default 0.999; pixel models only).")
+    var emaDecay: Double?
 
-    @Option(help: "RFT: images per batch.")
-    var batch = 32
+    @Option(help: "RFT: images per batch (default 32; Stable Diffusion 4).")
+    var batch: Int?
 
     @Option(help: "RFT: share ρ of each batch drawn from the weighted synthetic images.")
     var syntheticShare = 0.2
@@ -63,8 +69,8 @@ struct Finetune: ParsableCommand {
     @Option(help: "DPO: β.")
     var beta: Float = 500
 
-    @Option(help: "DPO: pairs per step.")
-    var pairsPerStep = 8
+    @Option(help: "DPO: pairs per step (default 8; Stable Diffusion 2).")
+    var pairsPerStep: Int?
 
     @Option(help: "DPO: draw timesteps from 0..<N (image-to-image pairs: strength x num_train_timesteps).")
     var maxTimestep: Int?
@@ -72,13 +78,18 @@ struct Finetune: ParsableCommand {
     @Option(help: "Random seed of batches, noise and timesteps.")
     var seed: UInt64 = 0
 
+    @OptionGroup var lora: LoRAOptions
+
     @Flag(help: "Print one JSON document on stdout.")
     var json = false
 
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
+        if PipelineIndex.isPipeline(model) { return try finetuneStableDiffusion() }
+        try lora.refuseOnPixelModel(model)
         try OutputFolder.refuseExistingModel(out, manifest: DiffusionModel.manifestFile)
+        let lr = self.lr ?? 5e-5, emaDecay = self.emaDecay ?? 0.999, batch = self.batch ?? 32, pairsPerStep = self.pairsPerStep ?? 8
         do {
             let parent = try DiffusionModel(directory: URL(fileURLWithPath: model))
             let settings = FinetuneSettings(

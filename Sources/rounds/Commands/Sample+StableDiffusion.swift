@@ -21,7 +21,12 @@ extension Sample {
         let store = try database.open()
         Console.error("\(command): hashing the pipeline's files")
         let hash = try p.contentHash()
-        let checkpointID = try StableDiffusionCLI.checkpointID(p, hash: hash, store: store)
+        var checkpointID = try StableDiffusionCLI.checkpointID(p, hash: hash, store: store)
+        var loraParameters: [String: JSONValue] = [:]
+        if let lora {
+            (checkpointID, loraParameters) = try StableDiffusionCLI.attachLoRA(lora, to: p, pipelineHash: hash, pipelineID: checkpointID,
+                                                                               store: store, command: command)
+        }
         try DiffusionOutputs.makeDirectory(out)
         let seed = DiffusionOutputs.seed(self.seed)
         let paths = try DiffusionOutputs.outputPaths(out: out, condition: conditionName ?? "prompt", seed: seed, count: count)
@@ -33,6 +38,7 @@ extension Sample {
             progress.update(done)
         }
         var params = StableDiffusionCLI.parameters(options, prompt: text, negative: negativePrompt, hash: hash)
+        params.merge(loraParameters) { $1 }
         if let initialNoise { params["initial_noise"] = .string(ImageIdentity.absolutePath(initialNoise)) }
         let generator = URL(fileURLWithPath: model).standardizedFileURL.lastPathComponent
         var records: [ImageRecord] = []

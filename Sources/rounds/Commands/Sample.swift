@@ -58,6 +58,9 @@ struct Sample: ParsableCommand {
     @Option(help: "Safetensors file with the starting noise [n, C, S, S].")
     var initialNoise: String?
 
+    @Option(help: "Stable Diffusion: a LoRA adapter to apply (a folder with pytorch_lora_weights.safetensors, or a .safetensors file; diffusers or kohya-ss format).")
+    var lora: String?
+
     @Option(help: "Output folder (created if needed).")
     var out: String
 
@@ -86,6 +89,9 @@ struct Sample: ParsableCommand {
     private func sample() throws {
         guard let condition, prompt == nil, negativePrompt == nil, resolution == nil, scheduler != .dpmsolver else {
             throw ValidationError("--prompt, --negative-prompt, --resolution and --scheduler dpmsolver need a Stable Diffusion pipeline folder (model_index.json); \(model) is a pixel model")
+        }
+        guard lora == nil else {
+            throw ValidationError("--lora needs a Stable Diffusion pipeline folder (model_index.json); \(model) is a pixel model")
         }
         let guidance = self.guidance ?? 3.0
         let dir = URL(fileURLWithPath: model)

@@ -25,11 +25,12 @@ enum StableDiffusionCLI {
         }
     }
 
-    /// Loads the pipeline, one stderr line per component, and the scheduler notice when it applies.
-    static func load(_ path: String, scheduler: StableDiffusionOptions.Scheduler, command: String) throws -> StableDiffusionPipeline {
+    /// Loads the pipeline, one stderr line per component, and the scheduler notice when it applies
+    /// (`scheduler` nil: training, which uses the noise schedule only).
+    static func load(_ path: String, scheduler: StableDiffusionOptions.Scheduler?, command: String) throws -> StableDiffusionPipeline {
         Console.error("\(command): loading the Stable Diffusion pipeline \(path)")
         let p = try StableDiffusionPipeline(directory: path) { Console.error("  \($0)") }
-        if let notice = p.schedulerNotice, scheduler != .dpmsolver { Console.error("\(command): notice: \(notice)") }
+        if let notice = p.schedulerNotice, let scheduler, scheduler != .dpmsolver { Console.error("\(command): notice: \(notice)") }
         if !p.index.ignored.isEmpty { Console.error("\(command): not used: \(p.index.ignored.joined(separator: ", "))") }
         return p
     }
@@ -83,5 +84,47 @@ enum StableDiffusionCLI {
             out.append(try RGBImage(chw: chw, width: w, height: h))
         }
         return out
+    }
+}
+
+extension StableDiffusionCLI {
+    /// The adapter folder's checkpoint row (by the SHA-256 of its weights file), a child of the pipeline's.
+    static func adapterCheckpointID(_ folder: String, manifest: LoRAAdapterManifest?, parentID: Int64, store: Store) throws -> Int64 {
+        let file = adapterFile(folder)
+        guard let bytes = FileManager.default.contents(atPath: file) else { throw DiffusionError(.io, "\(file): cannot read the adapter") }
+        let objective = manifest.flatMap { CheckpointRecord.Objective(rawValue: $0.objective) } ?? .imported
+        var hyper = manifest?.hyperparameters ?? [:]
+        hyper["lora"] = true
+        let record = CheckpointRecord(
+            path: URL(fileURLWithPath: folder).standardizedFileURL.path, sha256: SHA256.hex([UInt8](bytes)), parentID: parentID,
+            objective: objective, signalPath: manifest?.signal, hyperParameters: JSONValue.object(hyper).canonicalString,
+            metrics: JSONValue.object(manifest?.metrics ?? [:]).canonicalString)
+        guard let id = try store.findOrAddCheckpoint(record).id else {
+            throw DiffusionError(.io, "\(store.path): the checkpoint row for \(folder) got no id")
+        }
+        return id
+    }
+
+    /// The weights file of an adapter given as a folder or a file.
+    static func adapterFile(_ path: String) -> String {
+        var isDirectory: ObjCBool = false
+        FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        return isDirectory.boolValue ? path + "/" + LoRASet.fileName : path
+    }
+
+    /// Attaches `--lora` to the pipeline: the adapter's checkpoint row (child of the pipeline's) and the
+    /// sampler parameters naming it. A different base than the adapter's manifest records is a notice:
+    /// adapters are commonly used on fine-tunes of their base.
+    static func attachLoRA(_ path: String, to p: StableDiffusionPipeline, pipelineHash: String, pipelineID: Int64,
+                           store: Store, command: String) throws -> (checkpointID: Int64, parameters: [String: JSONValue]) {
+        let manifest = try LoRAAdapterManifest.read(adapter: path)
+        if let manifest, manifest.basePipelineSHA256 != pipelineHash {
+            Console.error("\(command): notice: \(path) was trained on \(manifest.basePipeline) (sha256 \(manifest.basePipelineSHA256.prefix(12))…), not on this pipeline")
+        }
+        let set = try LoRASet.load(path, into: p)
+        Console.error("\(command): LoRA \(path): \(set.entries.count) adapted layers")
+        let id = try adapterCheckpointID(path, manifest: manifest, parentID: pipelineID, store: store)
+        let sha = SHA256.hex([UInt8](FileManager.default.contents(atPath: adapterFile(path)) ?? Data()))
+        return (id, ["lora": .string(URL(fileURLWithPath: path).standardizedFileURL.path), "lora_sha256": .string(sha)])
     }
 }

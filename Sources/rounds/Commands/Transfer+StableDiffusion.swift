@@ -23,7 +23,12 @@ extension Transfer {
         let parents = try TransferSources.storedIDs(sources, origin: origin, store: store)
         Console.error("\(command): hashing the pipeline's files")
         let hash = try p.contentHash()
-        let checkpointID = try StableDiffusionCLI.checkpointID(p, hash: hash, store: store)
+        var checkpointID = try StableDiffusionCLI.checkpointID(p, hash: hash, store: store)
+        var loraParameters: [String: JSONValue] = [:]
+        if let lora {
+            (checkpointID, loraParameters) = try StableDiffusionCLI.attachLoRA(lora, to: p, pipelineHash: hash, pipelineID: checkpointID,
+                                                                               store: store, command: command)
+        }
         try DiffusionOutputs.makeDirectory(out)
         let seed = DiffusionOutputs.seed(self.seed)
         let paths = try DiffusionOutputs.outputPaths(out: out, condition: conditionName ?? "prompt", seed: seed, count: sources.count)
@@ -37,7 +42,8 @@ extension Transfer {
             done += 1
             progress.update(done)
         }
-        let params = StableDiffusionCLI.parameters(options, prompt: text, negative: negativePrompt, hash: hash, strength: strength)
+        var params = StableDiffusionCLI.parameters(options, prompt: text, negative: negativePrompt, hash: hash, strength: strength)
+        params.merge(loraParameters) { $1 }
         let generator = URL(fileURLWithPath: model).standardizedFileURL.lastPathComponent
         var records: [ImageRecord] = []
         for (i, (image, path)) in zip(try StableDiffusionCLI.images(images), paths).enumerated() {

@@ -57,6 +57,9 @@ struct Transfer: ParsableCommand {
     @Option(help: "Origin of sources not yet in the store: real or synthetic (required for them).")
     var origin: ImageOrigin?
 
+    @Option(help: "Stable Diffusion: a LoRA adapter to apply (a folder with pytorch_lora_weights.safetensors, or a .safetensors file; diffusers or kohya-ss format).")
+    var lora: String?
+
     @Option(help: "Output folder (created if needed).")
     var out: String
 
@@ -85,6 +88,9 @@ struct Transfer: ParsableCommand {
     private func transfer() throws {
         guard let to, prompt == nil, negativePrompt == nil, resolution == nil else {
             throw ValidationError("--prompt, --negative-prompt and --resolution need a Stable Diffusion pipeline folder (model_index.json); \(model) is a pixel model")
+        }
+        guard lora == nil else {
+            throw ValidationError("--lora needs a Stable Diffusion pipeline folder (model_index.json); \(model) is a pixel model")
         }
         let dir = URL(fileURLWithPath: model)
         let m = try DiffusionModel(directory: dir)
