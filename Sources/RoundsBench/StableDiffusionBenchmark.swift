@@ -8,11 +8,21 @@ import RoundsTensor
 /// - `text`: encoding the prompt and the negative prompt (77 tokens each);
 /// - `unet`: one guided UNet evaluation (batch 2 at N/8 x N/8 latents, timestep 500, random context);
 /// - `vae`: decoding one N x N image;
-/// - `image`: a whole 25-step DDIM image at guidance 7.5 (text, 25 guided UNet steps, decoding).
+/// - `image`: a whole 25-step DDIM image at guidance 7.5 (text, 25 guided UNet steps, decoding);
+/// - `train`: one LoRA training step (`--train`): rank-32, alpha-32 adapters on the attention projections
+///   (MAGIC's), the base frozen, `batch` latents at N/8 x N/8, MSE against ε, backward, AdamW.
 package struct StableDiffusionBenchmark {
     package enum Workload: String, CaseIterable, Sendable, Codable {
-        case text, unet, vae, image
+        case text, unet, vae, image, train
     }
+
+    /// The LoRA trainer of `train`, made on first use (attaching adapters changes the pipeline, so
+    /// `train` runs after the inference workloads).
+    private final class TrainingBox {
+        var trainer: LatentTrainer?
+        var batch: [LatentExample] = []
+    }
+    private let box = TrainingBox()
 
     package static let prompt = "a clinical photograph of vitiligo on dark skin"
     package static let negative = "blurry, low quality"
@@ -20,15 +30,19 @@ package struct StableDiffusionBenchmark {
 
     package let pipeline: StableDiffusionPipeline
     package let resolution: Int
+    /// Latents per training step (`train`).
+    package let batch: Int
 
     /// Checks that `resolution` fits the pipeline (a multiple of the VAE's factor, latents of at least 8).
-    package init(pipeline: StableDiffusionPipeline, resolution: Int) throws(BenchError) {
+    package init(pipeline: StableDiffusionPipeline, resolution: Int, batch: Int = 1) throws(BenchError) {
         let factor = pipeline.vaeFactor
         guard resolution % factor == 0, resolution / factor >= 1 else {
             throw BenchError("bench sd: --resolution \(resolution) is not a multiple of the VAE's factor \(factor)")
         }
+        guard batch >= 1 else { throw BenchError("bench sd: --batch must be at least 1, got \(batch)") }
         self.pipeline = pipeline
         self.resolution = resolution
+        self.batch = batch
     }
 
     /// Runs `workload` once (the caller times it).
@@ -53,6 +67,15 @@ package struct StableDiffusionBenchmark {
             let options = StableDiffusionOptions(scheduler: .ddim, steps: Self.imageSteps, guidance: 7.5,
                                                  height: resolution, width: resolution)
             _ = try pipeline.generate(prompt: Self.prompt, negativePrompt: Self.negative, n: 1, options: options, noise: &noise)
+        case .train:
+            if box.trainer == nil {
+                let set = try LoRASet.attach(LoRAConfig(rank: 32, alpha: 32), to: pipeline.unet)
+                var o = LatentTrainingOptions()
+                o.learningRate = 1e-4
+                box.trainer = try LatentTrainer(pipeline: pipeline, lora: set, prompts: [Self.prompt], options: o)
+                box.batch = (0..<batch).map { _ in LatentExample(latents: rng.normals(c * latent * latent), prompt: 0) }
+            }
+            _ = try box.trainer!.rftStep(box.batch)
         }
     }
 

@@ -8,14 +8,16 @@ import RoundsTensor
 struct BenchSD: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sd",
-        abstract: "Time Stable Diffusion inference (text encoder, UNet, VAE decoder, a whole image) beside diffusers, and peak memory.",
+        abstract: "Time Stable Diffusion inference (text encoder, UNet, VAE decoder, a whole image) or a LoRA training step (--train) beside diffusers, and peak memory.",
         discussion: """
             Both sides load the same diffusers pipeline folder: --pipeline, else an SD-1.5-shaped pipeline with \
             random weights that the peer script (Benchmarks/peers/sd_pipeline.py --make) writes to --work once \
             (nothing is downloaded; python3 with torch, diffusers and transformers). The peer runs fp32 and bf16 \
             autocast and its faster mode per workload counts. speed_ratio is the peer's seconds over Rounds' \
             (above 1: Rounds is faster). Peak memory is getrusage's ru_maxrss of a fresh process per side and \
-            workload (this binary again, and the peer script).
+            workload (this binary again, and the peer script). --train times one LoRA training step instead \
+            (rank 32, alpha 32 on to_q/to_k/to_v/to_out.0, the base frozen, --batch latents, AdamW) against \
+            diffusers + peft, whose bf16 autocast covers the forward pass.
             """
     )
 
@@ -28,14 +30,23 @@ struct BenchSD: ParsableCommand {
     @Option(help: "Image size in pixels (a multiple of the VAE's factor; 512 is SD 1.5's own).")
     var resolution = 256
 
-    @Option(help: "Comma-separated workloads: text, unet, vae, image.")
+    @Option(help: "Comma-separated workloads: text, unet, vae, image, train.")
     var workloads = "text,unet,vae"
+
+    @Flag(help: "Time a LoRA training step (rank 32 on the attention projections, the base frozen) instead: --workloads train.")
+    var train = false
+
+    @Option(help: "Latents per training step (train).")
+    var batch = 1
 
     @Option(help: "Timed runs per workload after a warm-up (the best counts).")
     var repeats = 1
 
     @Option(help: "Worker threads for Rounds and for the peer (default: all cores).")
     var threads: Int?
+
+    @Option(help: "The peer's precision: best (fp32 and bf16 autocast, the faster counts), fp32 or bf16.")
+    var peerMode = "best"
 
     @Flag(help: "Skip the peak-memory probes.")
     var skipMemory = false
@@ -52,16 +63,21 @@ struct BenchSD: ParsableCommand {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if repeats < 1 { throw ValidationError("--repeats must be at least 1, got \(repeats)") }
         if resolution < 8 { throw ValidationError("--resolution must be at least 8, got \(resolution)") }
+        if batch < 1 { throw ValidationError("--batch must be at least 1, got \(batch)") }
+        guard ["best", "fp32", "bf16"].contains(peerMode) else { throw ValidationError("--peer-mode: expected best, fp32 or bf16, got '\(peerMode)'") }
         _ = try parsedWorkloads()
     }
 
+    /// The workloads asked for, `train` last (its adapters change the pipeline the others run).
     func parsedWorkloads() throws -> [StableDiffusionBenchmark.Workload] {
-        try workloads.split(separator: ",").map { name in
+        if train { return [.train] }
+        let list = try workloads.split(separator: ",").map { name in
             guard let w = StableDiffusionBenchmark.Workload(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
-                throw ValidationError("--workloads: unknown workload '\(name)' (text, unet, vae, image)")
+                throw ValidationError("--workloads: unknown workload '\(name)' (text, unet, vae, image, train)")
             }
             return w
         }
+        return list.filter { $0 != .train } + list.filter { $0 == .train }
     }
 
     func run() throws {
@@ -73,13 +89,13 @@ struct BenchSD: ParsableCommand {
         let progress = { (line: String) in Console.error("bench sd: \(line)") }
         let script = peer.script("sd_pipeline.py")
         let folder = try pipelineFolder(script: script, progress: progress)
-        let bench = try StableDiffusionBenchmark(pipeline: try StableDiffusionPipeline(directory: folder), resolution: resolution)
+        let bench = try StableDiffusionBenchmark(pipeline: try StableDiffusionPipeline(directory: folder), resolution: resolution, batch: batch)
         if let memoryProbe {
             try bench.run(memoryProbe)
             Console.json(["peak_mb": Double(DiffusionBenchmark.peakResidentBytes()) / 1_048_576])
             return
         }
-        var report = SDBenchReport(pipeline: folder, resolution: resolution, threads: Engine.threads,
+        var report = SDBenchReport(pipeline: folder, resolution: resolution, batch: batch, threads: Engine.threads,
                                    loadAverage: BenchChildProcess.loadAverage)
         for workload in try parsedWorkloads() {
             progress("\(workload.rawValue): Rounds")
@@ -92,8 +108,8 @@ struct BenchSD: ParsableCommand {
             report.peerNote = note.message
             progress(note.message)
         case .success(let path):
-            progress("the diffusers peer (fp32 and bf16 autocast)")
-            report.apply(try runPeer(path, folder: folder, extra: []))
+            progress(peerMode == "best" ? "the diffusers peer (fp32 and bf16 autocast)" : "the diffusers peer (\(peerMode) only, --peer-mode)")
+            report.apply(try runPeer(path, folder: folder, extra: ["--mode", peerMode]))
             if !skipMemory && report.peerVersions != nil {
                 for i in report.rows.indices {
                     let mode = report.rows[i].peerMode ?? "fp32"
@@ -127,17 +143,26 @@ struct BenchSD: ParsableCommand {
 
     /// This binary again with `--memory-probe`: one workload's peak memory in a fresh process.
     private func probeSelf(_ workload: StableDiffusionBenchmark.Workload, folder: String) -> Double? {
-        var args = ["bench", "sd", "--pipeline", folder, "--resolution", "\(resolution)", "--memory-probe", workload.rawValue, "--no-peer"]
+        var args = ["bench", "sd", "--pipeline", folder, "--resolution", "\(resolution)", "--batch", "\(batch)",
+                    "--memory-probe", workload.rawValue, "--no-peer"]
         if let threads { args += ["--threads", "\(threads)"] }
-        guard let out = try? BenchChildProcess.run(BenchChildProcess.selfPath, args), out.status == 0,
-              let object = try? JSONSerialization.jsonObject(with: out.stdout) as? [String: Any] else { return nil }
-        return object["peak_mb"] as? Double
+        let out: BenchChildProcess.Output
+        do { out = try BenchChildProcess.run(BenchChildProcess.selfPath, args) } catch {
+            Console.error("bench sd: the memory probe of \(workload.rawValue) did not start: \(error)")
+            return nil
+        }
+        guard out.status == 0, let object = try? JSONSerialization.jsonObject(with: out.stdout) as? [String: Any],
+              let mb = object["peak_mb"] as? Double else {
+            Console.error("bench sd: the memory probe of \(workload.rawValue) failed (exit \(out.status)): \(out.stderr.suffix(400))")
+            return nil
+        }
+        return mb
     }
 
     private func runPeer(_ script: String, folder: String, extra: [String]) throws -> SDBenchReport.Peer? {
         let names = try parsedWorkloads().map(\.rawValue).joined(separator: ",")  // trimmed, as Rounds reads them
         let args = [script, "--pipeline", folder, "--resolution", "\(resolution)", "--workloads", names,
-                    "--repeats", "\(repeats)", "--threads", "\(threads ?? Engine.threads)"] + extra
+                    "--repeats", "\(repeats)", "--threads", "\(threads ?? Engine.threads)", "--batch", "\(batch)"] + extra
         let out = try BenchChildProcess.run("/usr/bin/env", [peer.python] + args)
         guard out.status == 0 else {
             Console.error("bench sd: the peer failed (exit \(out.status)): \(out.stderr.suffix(800))")

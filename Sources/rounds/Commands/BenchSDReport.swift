@@ -54,6 +54,8 @@ struct SDBenchReport: Encodable {
 
     var pipeline: String
     var resolution: Int
+    /// Latents per training step (the train workload).
+    var batch = 1
     var threads: Int
     var loadAverage: Double?
     var rows: [Row] = []
@@ -74,13 +76,13 @@ struct SDBenchReport: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case pipeline, resolution, threads, loadAverage, rows = "workloads", peerVersions = "peer", peerNote
+        case pipeline, resolution, batch, threads, loadAverage, rows = "workloads", peerVersions = "peer", peerNote
     }
 
     var text: String {
         func f(_ v: Double?, _ format: String) -> String { v.map { String(format: format, $0) } ?? "-" }
         var lines = [
-            "Stable Diffusion inference, \(resolution)x\(resolution), \(threads) thread(s), pipeline \(pipeline)"
+            "Stable Diffusion, \(resolution)x\(resolution)\(rows.contains { $0.workload == .train } ? ", training batch \(batch)" : ""), \(threads) thread(s), pipeline \(pipeline)"
                 + (loadAverage.map { String(format: " (load average %.2f)", $0) } ?? ""),
             "workload  rounds s  peer s (mode)     speed ratio  rounds MB  peer MB",
         ]
