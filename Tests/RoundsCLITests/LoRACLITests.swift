@@ -1,4 +1,5 @@
 import Foundation
+import RoundsCore
 import Testing
 
 /// `rounds finetune` with LoRA on a Stable Diffusion pipeline folder, then `rounds sample|transfer --lora`:
@@ -125,5 +126,49 @@ import Testing
                                  "--out", w.path("o")])
         #expect(missing.status != 0 && missing.stderr.contains("no such adapter"), "\(missing.stderr)")
         #expect(try w.images().isEmpty, "nothing stored")
+    }
+}
+
+/// `rounds round --model SD_DIR`: the whole loop with LoRA against the simulator judge on loopback.
+@Suite struct StableDiffusionRoundCLITests {
+    @Test func aRoundSamplesJudgesFinetunesAdaptersAndJudgesAgain() throws {
+        let simulator = try SimulatorProcess()
+        defer { simulator.stop() }
+        let work = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let synth = try CLIRunner.run(["dataset", "synth", "--out", "D", "--size", "32", "--per-condition", "2"], in: work)
+        try #require(synth.status == 0, "\(synth.stderr)")
+        let add = try CLIRunner.run(["images", "add", "--manifest", "D/manifest.csv", "--origin", "real", "--db", "r.sqlite"], in: work)
+        try #require(add.status == 0, "\(add.stderr)")
+        try simulator.endpointsYAML().write(to: work.appendingPathComponent("endpoints.yaml"), atomically: true, encoding: .utf8)
+        let args = ["round", "--model", StableDiffusionCLITests.pipeline, "--condition", "synthetic/scaly-plaque",
+                    "--condition", "synthetic/atypical-mole", "--endpoint", "sim", "--objective", "rft", "--objective", "dpo",
+                    "--per-condition", "3", "--sampling-steps", "2", "--rft-steps", "2", "--dpo-steps", "2", "--lora-rank", "4",
+                    "--out", "R", "--db", "r.sqlite", "--json"]
+        let r = try CLIRunner.run(args, in: work)
+        #expect(r.status == 0, "\(r.stderr)")
+        let doc = try JSONValue(parsing: r.stdout)
+        #expect(doc["samples_per_model"]?.doubleValue == 6)
+        #expect((doc["real_images"]?.doubleValue ?? 0) > 0)
+        #expect(doc["before"]?["all_criteria_rate"]?.doubleValue != nil)
+        #expect(doc["after"]?["rft"]?["all_criteria_rate"]?.doubleValue != nil, "\(r.stdout)")
+        #expect(doc["after"]?["control"]?["all_criteria_rate"]?.doubleValue != nil, "\(r.stdout)")
+        #expect(doc["gain_over_control"]?["rft"]?["difference"]?.doubleValue != nil, "\(r.stdout)")
+        if doc["after"]?["dpo"] == nil {
+            #expect(r.stderr.contains("no one-winner pairs"), "DPO neither ran nor said why: \(r.stderr)")
+        }
+        for name in ["rft", "control"] {
+            #expect(FileManager.default.fileExists(atPath: work.appendingPathComponent("R/adapters/\(name)/pytorch_lora_weights.safetensors").path))
+        }
+        #expect(doc["checkpoints"]?["rft"]?.doubleValue != doc["checkpoints"]?["before"]?.doubleValue)
+
+        let again = try CLIRunner.run(args, in: work)
+        #expect(again.status != 0 && again.stderr.contains("already exists"), "\(again.stderr)")
+        let noCondition = try CLIRunner.run(["round", "--model", StableDiffusionCLITests.pipeline, "--endpoint", "sim",
+                                             "--objective", "rft", "--db", "r.sqlite"], in: work)
+        #expect(noCondition.status == 64 && noCondition.stderr.contains("--condition"), "\(noCondition.stderr)")
+        let pixel = try CLIRunner.run(["round", "--model", RoundCLITests.pretrained, "--endpoint", "sim", "--objective", "rft",
+                                       "--condition", "synthetic/scaly-plaque", "--db", "r.sqlite"], in: work)
+        #expect(pixel.status == 64 && pixel.stderr.contains("--condition need"), "\(pixel.stderr)")
     }
 }

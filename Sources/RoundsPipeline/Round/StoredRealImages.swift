@@ -38,3 +38,23 @@ public enum StoredRealImages {
         return examples
     }
 }
+
+extension StoredRealImages {
+    /// The stored real training images of `conditions` as RGB pixels at `size` (Stable Diffusion rounds),
+    /// never the test split.
+    public static func loadPixels(store: Store, conditions: [String], size: Int, limitPerCondition: Int? = nil) throws
+        -> [LoRATrainingImage]
+    {
+        var out: [LoRATrainingImage] = []
+        for name in conditions {
+            guard let condition = try? ConditionID(parsing: name) else { continue }
+            var rows = try store.images(condition: condition, origin: .real).filter { $0.split != .test }
+            if let limitPerCondition { rows = Array(rows.prefix(limitPerCondition)) }
+            for row in rows {
+                out.append(LoRATrainingImage(id: row.id, pixels: try ModelImages.input(path: row.path, channels: 3, size: size),
+                                             condition: name))
+            }
+        }
+        return out
+    }
+}

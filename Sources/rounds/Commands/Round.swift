@@ -35,8 +35,20 @@ struct Round: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "The model to start from (a Rounds model directory).")
+    @Option(help: "The model to start from: a Rounds model directory, or a diffusers Stable Diffusion pipeline folder (model_index.json; LoRA adapters are trained, --condition names what to sample).")
     var model: String
+
+    @Option(help: ArgumentHelp("Stable Diffusion: a condition to sample with its checklist's prompt; repeat for several.", valueName: "condition"))
+    var condition: [String] = []
+
+    @Option(help: "Stable Diffusion: image size in pixels (default: the pipeline's own).")
+    var resolution: Int?
+
+    @Option(help: "Stable Diffusion: LoRA rank r (MAGIC: 32).")
+    var loraRank = 32
+
+    @Option(help: "Stable Diffusion: LoRA alpha (default: the rank).")
+    var loraAlpha: Float?
 
     @Option(help: "The judge: an endpoint named in the endpoints file.")
     var endpoint: String
@@ -71,17 +83,17 @@ struct Round: AsyncParsableCommand {
     @Option(help: "Image-to-image: how far to noise each source, in (0, 1] (MAGIC: 0.3).")
     var strength = 0.3
 
-    @Option(help: "Sampler: ddpm (ancestral) or ddim.")
-    var scheduler: SamplerName = .ddpm
+    @Option(help: "Sampler: ddpm (ancestral) or ddim (default ddpm; Stable Diffusion ddim).")
+    var scheduler: SamplerName?
 
     @Option(help: "Denoising steps (of the full schedule when transferring).")
     var samplingSteps = 25
 
-    @Option(help: "DDIM's eta (with --scheduler ddim).")
-    var eta = 1.0
+    @Option(help: "DDIM's eta (with --scheduler ddim; default 1, Stable Diffusion 0).")
+    var eta: Double?
 
-    @Option(help: "Classifier-free guidance scale (1: none).")
-    var guidance = 1.0
+    @Option(help: "Classifier-free guidance scale (default 1: none; Stable Diffusion 7.5).")
+    var guidance: Double?
 
     @Option(help: "Seed of the sampling noise (the same for the before and after models).")
     var seed: UInt64 = 2026
@@ -107,8 +119,8 @@ struct Round: AsyncParsableCommand {
     @Option(help: "RFT optimiser steps.")
     var rftSteps = 200
 
-    @Option(help: "RFT learning rate (AdamW, after a linear warm-up over a tenth of the steps).")
-    var rftLR = 5e-5
+    @Option(help: "RFT learning rate (AdamW, after a linear warm-up over a tenth of the steps; default 5e-5; Stable Diffusion LoRA 1e-4).")
+    var rftLR: Double?
 
     @Option(help: "EMA decay of the saved finetuned weights, starting at the parent's (0: save the raw weights).")
     var emaDecay = 0.999
@@ -119,8 +131,8 @@ struct Round: AsyncParsableCommand {
     @Option(help: "RFT: weight β_r of the plain loss on real images.")
     var realWeight: Float = 0.3
 
-    @Option(help: "RFT: images per batch.")
-    var batch = 32
+    @Option(help: "RFT: images per batch (default 32; Stable Diffusion 4).")
+    var batch: Int?
 
     @Option(help: "RFT: at most this many stored real images per condition.")
     var realPerCondition: Int?
@@ -131,8 +143,8 @@ struct Round: AsyncParsableCommand {
     @Option(help: "DPO optimiser steps.")
     var dpoSteps = 128
 
-    @Option(help: "DPO learning rate (AdamW, after a linear warm-up over a tenth of the steps).")
-    var dpoLR = 1e-5
+    @Option(help: "DPO learning rate (AdamW, after a linear warm-up over a tenth of the steps; default 1e-5; Stable Diffusion LoRA 1e-4).")
+    var dpoLR: Double?
 
     @Option(help: "DPO β (docs/finetuning.md has the sweep).")
     var beta: Float = 500
@@ -140,8 +152,8 @@ struct Round: AsyncParsableCommand {
     @Option(help: "DPO: weight λ of the winners' plain denoising loss added to the DPO loss (RPO; 0: plain Diffusion-DPO).")
     var sftWeight: Float = 0
 
-    @Option(help: "DPO: pairs per optimiser step (MAGIC: 8).")
-    var pairsPerStep = 8
+    @Option(help: "DPO: pairs per optimiser step (MAGIC: 8; default 8; Stable Diffusion 2).")
+    var pairsPerStep: Int?
 
     @Option(help: "Stop launching judge requests once the round (all its judge runs: signal, before, control, each objective) has cost this many US dollars.")
     var maxCost: Double?
@@ -156,16 +168,16 @@ struct Round: AsyncParsableCommand {
         guard !objective.isEmpty else { throw ValidationError("give --objective rft, --objective dpo, or both") }
         guard Set(objective).count == objective.count else { throw ValidationError("--objective: each objective once") }
         let counts = [("--per-condition", perCondition), ("--sampling-steps", samplingSteps), ("--rft-steps", rftSteps),
-                      ("--dpo-steps", dpoSteps), ("--batch", batch), ("--transfers-per-source", transfersPerSource),
-                      ("--pairs-per-step", pairsPerStep)]
+                      ("--dpo-steps", dpoSteps), ("--batch", batch ?? 1), ("--transfers-per-source", transfersPerSource),
+                      ("--pairs-per-step", pairsPerStep ?? 1), ("--lora-rank", loraRank)]
         for (name, v) in counts where v < 1 {
             throw ValidationError("\(name): expected at least 1, got \(v)")
         }
         if let n = evalPerCondition, n < 1 { throw ValidationError("--eval-per-condition: expected at least 1, got \(n)") }
         if let n = realPerCondition, n < 0 { throw ValidationError("--real-per-condition: expected 0 or more, got \(n)") }
         guard strength > 0, strength <= 1 else { throw ValidationError("--strength: expected (0, 1], got \(strength)") }
-        guard guidance >= 1 else { throw ValidationError("--guidance: expected at least 1, got \(guidance)") }
-        guard eta >= 0 else { throw ValidationError("--eta: expected at least 0, got \(eta)") }
+        if let guidance, !(guidance >= 1) { throw ValidationError("--guidance: expected at least 1, got \(guidance)") }
+        if let eta, !(eta >= 0) { throw ValidationError("--eta: expected at least 0, got \(eta)") }
         guard beta > 0 else { throw ValidationError("--beta: expected a positive number, got \(beta)") }
         try JudgeOptions.checkSamples(samples, flag: "--samples")
         guard sftWeight >= 0 else { throw ValidationError("--sft-weight: expected 0 or more, got \(sftWeight)") }
@@ -185,6 +197,8 @@ struct Round: AsyncParsableCommand {
 
     func run() async throws {
         do {
+            if PipelineIndex.isPipeline(model) { return try await roundStableDiffusion() }
+            try refuseStableDiffusionOptions()
             try await round()
         } catch let exit as ExitCode {
             throw exit
@@ -192,6 +206,33 @@ struct Round: AsyncParsableCommand {
             throw e
         } catch {
             throw Console.fail(error)
+        }
+    }
+
+    /// The judge the round calls: plans a run over the given images and runs it against the endpoint,
+    /// within what is left of `--max-cost`, stopping on SIGINT.
+    func makeJudge(config: EndpointConfig, key: APIKey?, store: Store, catalog: ChecklistCatalog, prompts: PromptLibrary) -> FeedbackRound.Judge {
+        let stop = StopSignal.install()
+        let spent = Spent()
+        return { ids in
+            let plan = try JudgeRunPlan.make(
+                store: store, catalog: catalog, prompts: prompts, model: config.model, imageIDs: ids)
+            for problem in plan.problems { Console.error("rounds round: \(problem)") }
+            let bar = ProgressLine("judge", total: plan.items.count)
+            let summary = try await JudgeRunner(
+                store: store, client: JudgeClient(endpoint: config, apiKey: key, options: JudgeOptions(samples: samples)),
+                shouldStop: { stop.requested }
+            ).run(plan, maxCost: maxCost.map { $0 - spent.dollars }) { p in bar.update(p.done, detail: "\(p.failed) failed") }
+            spent.dollars += summary.cost
+            for failure in summary.failures.prefix(20) { Console.error("rounds round: \(failure)") }
+            if summary.judged == 0, summary.failed > 0 {
+                throw RoundProblem("the judge answered none of \(summary.failed) request(s) (run "
+                    + "\(summary.runID.map(String.init) ?? "?"); the failures are above); the images are stored")
+            }
+            if let why = summary.stoppedBecause {
+                throw RoundProblem("judging stopped early (\(why)); the images and verdicts so far are stored")
+            }
+            return summary
         }
     }
 
@@ -228,28 +269,7 @@ struct Round: AsyncParsableCommand {
                 : "rounds round: RFT's real term uses \(real.count) stored real image(s)")
         }
         let settings = try roundSettings(parent: parent, store: store)
-        let stop = StopSignal.install()
-        let spent = Spent()
-        let judge: FeedbackRound.Judge = { ids in
-            let plan = try JudgeRunPlan.make(
-                store: store, catalog: catalog, prompts: prompts, model: config.model, imageIDs: ids)
-            for problem in plan.problems { Console.error("rounds round: \(problem)") }
-            let bar = ProgressLine("judge", total: plan.items.count)
-            let summary = try await JudgeRunner(
-                store: store, client: JudgeClient(endpoint: config, apiKey: key, options: JudgeOptions(samples: samples)),
-                shouldStop: { stop.requested }
-            ).run(plan, maxCost: maxCost.map { $0 - spent.dollars }) { p in bar.update(p.done, detail: "\(p.failed) failed") }
-            spent.dollars += summary.cost
-            for failure in summary.failures.prefix(20) { Console.error("rounds round: \(failure)") }
-            if summary.judged == 0, summary.failed > 0 {
-                throw RoundProblem("the judge answered none of \(summary.failed) request(s) (run "
-                    + "\(summary.runID.map(String.init) ?? "?"); the failures are above); the images are stored")
-            }
-            if let why = summary.stoppedBecause {
-                throw RoundProblem("judging stopped early (\(why)); the images and verdicts so far are stored")
-            }
-            return summary
-        }
+        let judge = makeJudge(config: config, key: key, store: store, catalog: catalog, prompts: prompts)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let bars = ProgressBars()
         let result = try await FeedbackRound(settings: settings, store: store, catalog: catalog, outDir: out).run(
@@ -283,7 +303,8 @@ struct Round: AsyncParsableCommand {
     }
 
     private func roundSettings(parent: DiffusionModel, store: Store) throws -> FeedbackRound.Settings {
-        let options = GenerationOptions(scheduler: scheduler.kind, steps: samplingSteps, eta: eta, guidanceScale: guidance)
+        let options = GenerationOptions(scheduler: (scheduler ?? .ddpm).kind, steps: samplingSteps, eta: eta ?? 1,
+                                        guidanceScale: guidance ?? 1)
         var dpoOptions = DPOOptions(beta: beta, sftWeight: sftWeight)
         let images: RoundImages
         if let from {
@@ -303,12 +324,12 @@ struct Round: AsyncParsableCommand {
             images = .sample(SampleWriter(perCondition: perCondition, options: options, seed: seed))
         }
         let rft = FinetuneSettings(
-            objective: .rft, steps: rftSteps, learningRate: rftLR, seed: seed &+ 1,
-            rft: RFTOptions(realWeight: realWeight, syntheticShare: syntheticShare, batch: batch),
+            objective: .rft, steps: rftSteps, learningRate: rftLR ?? 5e-5, seed: seed &+ 1,
+            rft: RFTOptions(realWeight: realWeight, syntheticShare: syntheticShare, batch: batch ?? 32),
             emaDecay: emaDecay > 0 ? emaDecay : nil)
         let dpo = FinetuneSettings(
-            objective: .dpo, steps: dpoSteps, learningRate: dpoLR, seed: seed &+ 2, dpo: dpoOptions,
-            pairsPerStep: pairsPerStep, emaDecay: emaDecay > 0 ? emaDecay : nil)
+            objective: .dpo, steps: dpoSteps, learningRate: dpoLR ?? 1e-5, seed: seed &+ 2, dpo: dpoOptions,
+            pairsPerStep: pairsPerStep ?? 8, emaDecay: emaDecay > 0 ? emaDecay : nil)
         try rft.validate()
         try dpo.validate()
         return FeedbackRound.Settings(
