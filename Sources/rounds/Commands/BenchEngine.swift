@@ -125,16 +125,20 @@ struct BenchEngine: ParsableCommand {
 
     /// The op table of one profiled training step.
     private func printProfile(_ p: OpProfile, of step: UNetStepResult) {
+        Self.printProfile(p, title: "\(step.config.imageSize)x\(step.config.imageSize) batch \(step.config.batch)")
+    }
+
+    /// An op table: per op, calls, forward and backward ms, share of the profiled time, forward GFLOP/s.
+    static func printProfile(_ p: OpProfile, title: String, limit: Int = .max) {
         let total = p.entries.reduce(p.otherSeconds) { $0 + $1.totalSeconds }
-        print("Op profile, \(step.config.imageSize)x\(step.config.imageSize) batch \(step.config.batch) (ms per step; "
-              + String(format: "%.1f ms profiled)", total * 1e3))
+        print("Op profile, \(title) (ms per step; " + String(format: "%.1f ms profiled)", total * 1e3))
         print("  " + "op".padding(toLength: 52, withPad: " ", startingAt: 0) + " calls  forward  backward    total   share  fwd GFLOP/s")
         func row(_ name: String, _ calls: String, _ f: Double, _ b: Double, flops: Double = 0) {
             let rate = flops > 0 && f > 0 ? String(format: " %12.1f", flops / f / 1e9) : ""
             print("  " + name.padding(toLength: 52, withPad: " ", startingAt: 0) + calls.leftPadded(6)
                   + String(format: " %8.2f %9.2f %8.2f %6.1f%%", f * 1e3, b * 1e3, (f + b) * 1e3, (f + b) / max(total, 1e-12) * 100) + rate)
         }
-        for e in p.entries { row(e.op, "\(e.calls)", e.forwardSeconds, e.backwardSeconds, flops: e.forwardFlops) }
+        for e in p.entries.prefix(limit) { row(e.op, "\(e.calls)", e.forwardSeconds, e.backwardSeconds, flops: e.forwardFlops) }
         row("(optimiser, graph walk, set-up)", "", p.otherSeconds, 0)
     }
 }

@@ -48,6 +48,9 @@ struct BenchSD: ParsableCommand {
     @Option(help: "The peer's precision: best (fp32 and bf16 autocast, the faster counts), fp32 or bf16.")
     var peerMode = "best"
 
+    @Flag(help: "With --train: also profile one training step op by op (the 20 most costly ops).")
+    var profile = false
+
     @Flag(help: "Skip the peak-memory probes.")
     var skipMemory = false
 
@@ -119,6 +122,13 @@ struct BenchSD: ParsableCommand {
             }
         }
         if json { Console.json(report) } else { print(report.text) }
+        if profile {
+            guard try parsedWorkloads().contains(.train) else { throw ValidationError("--profile profiles the training step: add --train") }
+            var failure: (any Error)?
+            let p = OpProfile.collect { do { try bench.run(.train) } catch { failure = error } }
+            if let failure { throw failure }
+            BenchEngine.printProfile(p, title: "LoRA step \(resolution)x\(resolution) batch \(batch)", limit: 20)
+        }
     }
 
     /// `--pipeline`, else the random SD-1.5-shaped folder in `--work`, made by the peer script on first use.
