@@ -162,6 +162,17 @@ import Testing
         }
         #expect(doc["checkpoints"]?["rft"]?.doubleValue != doc["checkpoints"]?["before"]?.doubleValue)
 
+        // MAGIC's image-to-image route: the stored real images of one condition transferred to both.
+        let i2i = try CLIRunner.run(["round", "--model", StableDiffusionCLITests.pipeline, "--condition", "synthetic/scaly-plaque",
+                                     "--condition", "synthetic/atypical-mole", "--endpoint", "sim", "--objective", "rft",
+                                     "--from", "D/target-lesion", "--transfers-per-source", "2", "--strength", "0.5",
+                                     "--sampling-steps", "4", "--rft-steps", "2", "--lora-rank", "4", "--no-control",
+                                     "--out", "I", "--db", "r.sqlite", "--json"], in: work)
+        #expect(i2i.status == 0, "\(i2i.stderr)")
+        let i2iDoc = try JSONValue(parsing: i2i.stdout)
+        #expect(i2iDoc["samples_per_model"]?.doubleValue == 8, "2 sources x 2 copies x 2 conditions")
+        #expect(i2i.stderr.contains("transferring 2 source(s) x 2"), "\(i2i.stderr)")
+
         let again = try CLIRunner.run(args, in: work)
         #expect(again.status != 0 && again.stderr.contains("already exists"), "\(again.stderr)")
         let noCondition = try CLIRunner.run(["round", "--model", StableDiffusionCLITests.pipeline, "--endpoint", "sim",

@@ -5,6 +5,7 @@ import RoundsCore
 import RoundsDiffusion
 import RoundsJudge
 import RoundsStore
+import RoundsTensor
 
 /// One feedback round on a Stable Diffusion pipeline folder (MAGIC's loop): sample every condition with its
 /// checklist's prompt, judge, build RFT weights and DPO pairs with the broker, LoRA-finetune once per
@@ -12,6 +13,23 @@ import RoundsStore
 /// adapter from evaluation seeds that never built the signal, and judge them. The same store rows,
 /// broker files and checkpoint rows as the individual commands.
 public struct StableDiffusionRound {
+    /// MAGIC's image-to-image route: every source transferred to every condition `copies` times (each
+    /// from its own noise), `strength` of the way; DPO then pairs outputs of one source.
+    public struct Transfer: Sendable {
+        public var sourceIDs: [String]
+        /// `[3, S, S]` in -1...1 at the round's resolution, one per source.
+        public var sources: [[Float]]
+        public var copies: Int
+        public var strength: Double
+
+        public init(sourceIDs: [String], sources: [[Float]], copies: Int, strength: Double) {
+            self.sourceIDs = sourceIDs
+            self.sources = sources
+            self.copies = copies
+            self.strength = strength
+        }
+    }
+
     public struct Settings {
         /// Conditions (`domain/name`) and their prompts.
         public var prompts: [String: String]
@@ -23,10 +41,13 @@ public struct StableDiffusionRound {
         public var lora: LoRAConfig
         public var weighting: RFTWeighting, pairRule: PairRule
         public var control: Bool
+        /// Transfer sources instead of sampling from noise (nil: sample).
+        public var transfer: Transfer?
 
         public init(prompts: [String: String], perCondition: Int, evalPerCondition: Int, options: StableDiffusionOptions,
                     seed: UInt64, objectives: [FinetuneObjective], rft: FinetuneSettings, dpo: FinetuneSettings, lora: LoRAConfig,
-                    weighting: RFTWeighting, pairRule: PairRule, control: Bool) {
+                    weighting: RFTWeighting, pairRule: PairRule, control: Bool, transfer: Transfer? = nil) {
+            self.transfer = transfer
             self.prompts = prompts
             self.perCondition = perCondition
             self.evalPerCondition = evalPerCondition
@@ -104,13 +125,14 @@ public struct StableDiffusionRound {
                 arms.append(("rft", settings.rft, .rft(synthetic: synthetic, real: real), path))
             case .dpo:
                 let path = "\(outDir)/signal/dpo-pairs.parquet"
+                let sameSource = settings.transfer != nil
                 for condition in Set(signal.images.compactMap(\.condition)).sorted() {
-                    _ = try PairsMakeJob(condition: condition, sameSource: false, max: 512, seed: settings.seed,
+                    _ = try PairsMakeJob(condition: condition, sameSource: sameSource, max: 512, seed: settings.seed,
                                          only: Set(signal.images.map(\.id))).run(store: store)
                 }
                 let made: DPOJob.Result
                 do {
-                    made = try DPOJob(run: signal.runID, rule: settings.pairRule, policy: ScorePolicy(), sameSource: false, out: path)
+                    made = try DPOJob(run: signal.runID, rule: settings.pairRule, policy: ScorePolicy(), sameSource: sameSource, out: path)
                         .run(store: store, catalog: catalog)
                 } catch let e as BrokerError where e.code == .emptyInput {
                     log("finetune dpo: skipped, the broker found no one-winner pairs (\(e.message))")
@@ -150,27 +172,41 @@ public struct StableDiffusionRound {
         return result
     }
 
-    /// Samples `perCondition` images of every condition (image k of condition c from its own seed) with the
-    /// pipeline as it stands (adapters attached or not), stores them under `checkpointID`, judges them.
+    /// Samples `perCondition` images of every condition (image k of condition c from its own seed), or
+    /// transfers every source `copies` times, with the pipeline as it stands (adapters attached or not),
+    /// stores them under `checkpointID`, judges them.
     private func sampleAndJudge(_ p: StableDiffusionPipeline, hash: String, seed: UInt64, perCondition: Int, checkpointID: Int64,
                                 name: String, judge: FeedbackRound.Judge, log: (String) -> Void,
                                 progress: (String, Int, Int) -> Void) async throws -> (images: [ImageRecord], evaluation: ModelEvaluation, runID: Int64?) {
         let dir = "\(outDir)/samples/\(name)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         var records: [ImageRecord] = []
-        let total = settings.conditions.count * perCondition
+        let t = settings.transfer
+        let perCondition = t.map { $0.sources.count * $0.copies } ?? perCondition
+        let total = settings.conditions.count * perCondition, verb = t == nil ? "sample" : "transfer"
+        let size = settings.options.width
         for (c, condition) in settings.conditions.enumerated() {
             let prompt = settings.prompts[condition]!
             for k in 0..<perCondition {
                 let s = SampleWriter.seed(seed, condition: c, batch: UInt64(k))
                 var noise = GaussianNoise(seed: s)
-                let image = try p.generate(prompt: prompt, n: 1, options: settings.options, noise: &noise)
+                let image: RoundsTensor.Tensor, parent: String?
+                if let t {
+                    let source = k / t.copies
+                    image = try p.transfer(images: RoundsTensor.Tensor(shape: [1, 3, size, size], scalars: t.sources[source]), prompt: prompt,
+                                           strength: t.strength, options: settings.options, noise: &noise)
+                    parent = t.sourceIDs[source]
+                } else {
+                    image = try p.generate(prompt: prompt, n: 1, options: settings.options, noise: &noise)
+                    parent = nil
+                }
                 let rgb = try StableDiffusionImages.rgb(image)[0]
                 let path = "\(dir)/\(condition.replacingOccurrences(of: "/", with: "_"))-\(k).png"
+                let params = StableDiffusionImages.parameters(settings.options, prompt: prompt, negative: nil, hash: hash, strength: t?.strength)
                 records.append(try SampleWriter.record(
                     rgb, path: path, condition: condition, generator: "rounds round (\(name))", checkpointID: checkpointID, seed: s,
-                    sampler: .object(StableDiffusionImages.parameters(settings.options, prompt: prompt, negative: nil, hash: hash))))
-                progress("sample \(name)", records.count, total)
+                    sampler: .object(params), parent: parent))
+                progress("\(verb) \(name)", records.count, total)
             }
         }
         try store.addImages(records)

@@ -4,6 +4,7 @@ import RoundsBroker
 import RoundsChecklists
 import RoundsCore
 import RoundsDiffusion
+import RoundsImaging
 import RoundsJudge
 import RoundsPipeline
 import RoundsStore
@@ -25,7 +26,6 @@ extension Round {
     func roundStableDiffusion() async throws {
         let started = Date()
         guard !condition.isEmpty else { throw ValidationError("--condition: a Stable Diffusion pipeline has no conditions of its own; name at least one") }
-        if from != nil { throw ValidationError("--from: image-to-image rounds run on Rounds models only so far (issue 27)") }
         if judgeReal { throw ValidationError("--judge-real: not supported with a Stable Diffusion pipeline yet (issue 27)") }
         if scheduler == .ddpm { throw ValidationError("--scheduler ddpm: Stable Diffusion rounds sample with ddim or dpmsolver") }
         let config = try EndpointsFile.find(endpoint, in: EndpointsFile.load(path: endpoints), path: endpoints)
@@ -50,6 +50,15 @@ extension Round {
         let store = try database.open()
         let lock = try JudgeRunLock(store: store)
         defer { _ = lock }
+        var transfer: StableDiffusionRound.Transfer?
+        if let from {
+            let sources = try Transfer.loadSources(from)
+            let ids = try TransferSources.storedIDs(sources, origin: fromOrigin, store: store)
+            transfer = StableDiffusionRound.Transfer(
+                sourceIDs: ids, sources: sources.map { ModelImages.input($0.image, channels: 3, size: size) },
+                copies: transfersPerSource, strength: strength)
+            Console.error("rounds round: transferring \(sources.count) source(s) x \(transfersPerSource) to each condition at strength \(strength)")
+        }
         let real = try StoredRealImages.loadPixels(store: store, conditions: conditionPrompts.keys.sorted(), size: size,
                                                    limitPerCondition: realPerCondition)
         Console.error("rounds round: \(real.count) stored real image(s) of the conditions (RFT's real term and the control arm)")
@@ -60,14 +69,16 @@ extension Round {
             rft: RFTOptions(realWeight: realWeight, syntheticShare: syntheticShare, batch: batch ?? 4), emaDecay: nil)
         let dpo = FinetuneSettings(
             objective: .dpo, steps: dpoSteps, learningRate: dpoLR ?? 1e-4, seed: seed &+ 2,
-            dpo: DPOOptions(beta: beta, sftWeight: sftWeight), pairsPerStep: pairsPerStep ?? 2, emaDecay: nil)
+            dpo: DPOOptions(beta: beta, maxTimestep: from == nil ? nil : max(1, Int((strength * Double(p.scheduler.numTrainTimesteps)).rounded())),
+                            sftWeight: sftWeight),
+            pairsPerStep: pairsPerStep ?? 2, emaDecay: nil)
         try rft.validate()
         try dpo.validate()
         let settings = StableDiffusionRound.Settings(
             prompts: conditionPrompts, perCondition: perCondition, evalPerCondition: evalPerCondition ?? perCondition,
             options: options, seed: seed, objectives: objective, rft: rft, dpo: dpo, lora: lora,
             weighting: RFTWeighting(function: try WeightFunction.named(weighting, threshold: threshold, temperature: temperature)),
-            pairRule: try PairRule.named(rule, margin: margin), control: control)
+            pairRule: try PairRule.named(rule, margin: margin), control: control, transfer: transfer)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let judge = makeJudge(config: config, key: key, store: store, catalog: catalog, prompts: prompts)
         let bars = ProgressBars()
