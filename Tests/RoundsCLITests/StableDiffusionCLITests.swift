@@ -84,6 +84,24 @@ import Testing
         }
     }
 
+    @Test func modelInfoDescribesAPipelineFolder() throws {
+        let w = try Workspace()
+        let r = try CLIRunner.run(["model", "info", Self.pipeline, "--json"], in: w.dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let doc = try DiffusionCLITests.object(r.stdout)
+        #expect(doc["layout"] as? String == "stable-diffusion")
+        #expect(doc["pipeline_class"] as? String == "StableDiffusionPipeline")
+        #expect(doc["resolution"] as? Int == 16)
+        let parts = try #require(doc["components"] as? [String: [String: Any]])
+        #expect(Set(parts.keys) == ["text_encoder", "unet", "vae"])
+        #expect((parts["unet"]?["files"] as? [String])?.count == 7, "the sharded UNet's index and 6 shards: \(parts)")
+        let total = parts.values.compactMap { $0["parameters"] as? Int }.reduce(0, +)
+        #expect(total > 0 && doc["parameters"] as? Int == total)
+        #expect((doc["scheduler"] as? [String: Any])?["class"] as? String == "PNDMScheduler")
+        let text = try CLIRunner.run(["model", "info", Self.pipeline], in: w.dir)
+        #expect(text.status == 0 && text.stdout.contains("layout: stable-diffusion") && text.stdout.contains("unet:"), "\(text.stdout)")
+    }
+
     @Test func badInputsAreNamedAndNothingIsStored() throws {
         let w = try Workspace()
         let both = try sample(w, ["--prompt", "x", "--condition", "atypical-mole"])

@@ -49,16 +49,22 @@ struct ModelPredict: ParsableCommand {
 struct ModelInfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "info",
-        abstract: "Print a model's configuration, parameter count, conditions and lineage."
+        abstract: "Print a model's configuration, parameter count, conditions and lineage (or a Stable Diffusion pipeline's components)."
     )
 
-    @Argument(help: "Model directory or bare diffusers UNet folder.")
+    @Argument(help: "Model directory, bare diffusers UNet folder, or diffusers Stable Diffusion pipeline folder (model_index.json).")
     var modelDirectory: String
 
     @Flag(help: "Print one JSON document on stdout.")
     var json = false
 
     func run() throws {
+        if PipelineIndex.isPipeline(modelDirectory) {
+            let info: PipelineInfo
+            do { info = PipelineInfo(try StableDiffusionPipeline(directory: modelDirectory)) } catch { throw failWithError(error) }
+            print(json ? info.json.canonicalString : info.text)
+            return
+        }
         let info: ModelInfo
         do { info = ModelInfo(try DiffusionModel(directory: URL(fileURLWithPath: modelDirectory))) } catch {
             throw failWithError(error)
